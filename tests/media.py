@@ -1,0 +1,102 @@
+"""Small real media files made with PyAV inside the tests."""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from skimage import data
+
+
+def scene(width: int, height: int, t: int, image: str = "astronaut") -> np.ndarray:
+    """An RGB picture panning over a scikit-image photo, frame t."""
+    src = getattr(data, image)()
+    if src.ndim == 2:
+        src = np.dstack([src] * 3)
+    src = src[..., :3]
+    import cv2
+
+    scale = max(width / src.shape[1], height / src.shape[0]) * 1.3
+    big = cv2.resize(src, (int(src.shape[1] * scale) + 2, int(src.shape[0] * scale) + 2), interpolation=cv2.INTER_AREA)
+    x = min(t * 2, big.shape[1] - width)
+    y = min(t, big.shape[0] - height)
+    return np.ascontiguousarray(big[y: y + height, x: x + width])
+
+
+def make_video(path: Path, frames: int = 12, width: int = 64, height: int = 48, rate: int = 12,
+               pix_fmt: str = "yuv420p", codec: str = "libx264", audio: bool = True,
+               vfr: bool = False, rotation: int = 0, gray: bool = True, image: str = "astronaut",
+               audio_codec: str = "aac", subtitles: bool = False) -> Path:
+    """Write a clip; gray=True makes it black and white (as films to colorize are)."""
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream(codec, rate=rate)
+        vs.width, vs.height, vs.pix_fmt = width, height, pix_fmt
+        tb = Fraction(1, rate * 100)
+        vs.codec_context.time_base = tb
+        if codec == "libx264":
+            vs.options = {"preset": "ultrafast", "crf": "20"}
+        if rotation:
+            vs.set_display_rotation(rotation)
+        streams = [vs]
+        if audio:
+            a = out.add_stream(audio_codec, rate=48000 if audio_codec == "libopus" else 16000, layout="mono")
+            streams.append(a)
+        pts = 0
+        for i in range(frames):
+            rgb = scene(width, height, i, image)
+            if gray:
+                g = (rgb @ np.array([0.299, 0.587, 0.114])).astype(np.uint8)
+                rgb = np.dstack([g] * 3)
+            f = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format=pix_fmt)
+            f.pts, f.time_base = pts, tb
+            pts += 100 if not vfr else (100 if i % 3 else 250)
+            for p in vs.encode(f):
+                out.mux(p)
+        for p in vs.encode(None):
+            out.mux(p)
+        if audio:
+            sr = a.codec_context.sample_rate
+            fmt = a.codec_context.format.name
+            total = int(sr * pts / (rate * 100))
+            tt = np.arange(total) / sr
+            samples = (0.3 * np.sin(2 * np.pi * 440 * tt)).astype(np.float32)
+            if fmt.startswith("s16"):
+                samples = (samples * 32767).astype(np.int16)
+            elif fmt.startswith("s32"):
+                samples = (samples * 2**31).astype(np.int32)
+            n = a.codec_context.frame_size or 1024
+            for start in range(0, total, n):
+                chunk = samples[start: start + n][None]
+                af = av.AudioFrame.from_ndarray(chunk, format=fmt, layout="mono")
+                af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
+                for p in a.encode(af):
+                    out.mux(p)
+            for p in a.encode(None):
+                out.mux(p)
+    return path
+
+
+def video_facts(path: Path) -> dict:
+    """Reopen a file: frame pts (in seconds), luma planes, audio packet hashes."""
+    with av.open(str(path)) as c:
+        vs = c.streams.video[0]
+        times, lumas, rotation, fmts = [], [], None, set()
+        audio = []
+        for packet in c.demux():
+            if packet.stream.type == "audio" and packet.size:
+                audio.append((hashlib.sha256(bytes(packet)).hexdigest(),
+                              float(packet.pts * packet.time_base)))
+            if packet.stream.type == "video":
+                for f in packet.decode():
+                    times.append(float(f.pts * f.time_base))
+                    lumas.append(f.to_ndarray(format="gray"))
+                    rgb = f.to_ndarray(format="rgb24")
+                    fmts.add(f.format.name)
+                    rotation = f.rotation
+                    last_rgb = rgb
+        return {"times": sorted(times), "luma": lumas, "audio": audio, "rotation": rotation,
+                "width": vs.codec_context.width, "height": vs.codec_context.height,
+                "last_rgb": last_rgb, "formats": fmts, "rate": vs.average_rate}

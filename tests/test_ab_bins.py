@@ -1,0 +1,61 @@
+"""Quantized ab: encoding, annealed-mean decoding, rebalancing."""
+
+import numpy as np
+import torch
+
+from vidcolor import ab_bins
+from vidcolor.color import rgb_to_lab
+
+
+# Half a cell, plus the half unit of the integer lookup grid.
+QUANTIZATION_ERROR = ab_bins.GRID / 2 + 0.5
+
+
+def real_ab(n: int = 4000, seed: int = 0) -> torch.Tensor:
+    rgb = np.random.default_rng(seed).integers(0, 256, (1, n, 3), dtype=np.uint8)
+    ab = rgb_to_lab(rgb)[0, :, 1:]
+    return torch.from_numpy(ab.T.copy()).reshape(1, 2, n, 1)
+
+
+def test_every_in_gamut_color_is_within_a_cell_of_a_bin():
+    ab = real_ab()
+    idx = ab_bins.nearest_bin(ab)
+    centers = torch.from_numpy(ab_bins.AB_BINS)[idx[0, :, 0]]
+    err = (centers - ab[0, :, :, 0].T).abs()
+    assert float(err.max()) <= QUANTIZATION_ERROR
+
+
+def test_one_hot_round_trip_within_quantization_error():
+    ab = real_ab()
+    logits = torch.full((1, ab_bins.NUM_BINS, ab.shape[2], 1), -20.0)
+    logits.scatter_(1, ab_bins.nearest_bin(ab)[:, None], 20.0)
+    decoded = ab_bins.annealed_mean(logits, 0.38)
+    assert float((decoded - ab).abs().max()) <= QUANTIZATION_ERROR
+
+
+def test_soft_encoding_is_a_distribution_centred_on_the_nearest_bin():
+    ab = real_ab(500)
+    idx, w = ab_bins.soft_encode(ab)
+    assert idx.shape[1] == ab_bins.SOFT_NEIGHBOURS
+    assert torch.allclose(w.sum(1), torch.ones(1))
+    assert (w[:, 0] >= w[:, 1:].max(1).values - 1e-6).all()
+    assert (idx[:, 0] == ab_bins.nearest_bin(ab)).all()
+
+
+def test_annealed_mean_interpolates_between_mean_and_mode():
+    logits = torch.zeros(1, ab_bins.NUM_BINS, 1, 1)
+    far, near = 0, ab_bins.NUM_BINS // 2
+    logits[0, far], logits[0, near] = 2.0, 2.5
+    bins = torch.from_numpy(ab_bins.AB_BINS)
+    hot = ab_bins.annealed_mean(logits, 0.01)[0, :, 0, 0]
+    warm = ab_bins.annealed_mean(logits, 1.0)[0, :, 0, 0]
+    assert torch.allclose(hot, bins[near], atol=1e-3)
+    assert float((warm - bins[near]).norm()) > 1.0
+
+
+def test_rebalancing_weights_average_one_and_favour_rare_colors():
+    ab = real_ab(20000).reshape(2, -1).T.numpy() * 0.3  # mostly near-gray colors
+    prior = ab_bins.empirical_prior(ab)
+    w = ab_bins.rebalance_weights(prior, 0.5)
+    assert abs(float((prior * w).sum()) - 1.0) < 1e-4
+    assert w[prior.argmin()] > w[prior.argmax()] * 5

@@ -1,0 +1,46 @@
+"""Weight files describe themselves and refuse to load when damaged."""
+
+import pytest
+import torch
+
+from vidcolor import zoo
+from vidcolor.checkpoint import read_checkpoint, save_weights
+from vidcolor.errors import VidcolorError
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    return zoo.build_model("effunet", pretrained=False)
+
+
+def test_saved_weights_describe_and_rebuild_their_model(tmp_path, small_model):
+    path = tmp_path / "w.pt"
+    save_weights(path, small_model, "effunet", {"head": "cls"}, {"data": "test", "command": "pytest"})
+    ckpt = read_checkpoint(path)
+    assert ckpt["arch"] == "effunet" and ckpt["meta"]["data"] == "test" and len(ckpt["sha256"]) == 64
+    loaded = zoo.load_model(weights=path)
+    for k, v in small_model.state_dict().items():
+        assert torch.allclose(loaded.state_dict()[k].float(), v.float(), atol=1e-2, rtol=1e-3), k
+
+
+def test_damaged_weights_are_refused(tmp_path, small_model):
+    path = tmp_path / "w.pt"
+    save_weights(path, small_model, "effunet", {}, {})
+    raw = bytearray(path.read_bytes())
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(VidcolorError, match="corrupt"):
+        read_checkpoint(truncated)
+    ckpt = torch.load(path, weights_only=True)
+    next(iter(ckpt["state_dict"].values())).view(-1)[0] += 1
+    tampered = tmp_path / "tampered.pt"
+    torch.save(ckpt, tampered)
+    with pytest.raises(VidcolorError, match="sha256"):
+        read_checkpoint(tampered)
+
+
+def test_shipped_weights_are_small_and_described():
+    path = zoo.weights_dir() / zoo.MODELS[zoo.DEFAULT_MODEL].weights
+    assert path.stat().st_size <= 25 * 2**20
+    meta = read_checkpoint(path)["meta"]
+    assert meta["steps"] > 0 and meta["data"] and "train_config" in meta

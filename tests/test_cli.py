@@ -1,0 +1,101 @@
+"""The command line: outputs where expected, one clear line for every bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from media import make_video, video_facts
+from skimage import data
+
+from vidcolor.cli import main
+
+FAST = ["--render-size", "64", "--preset", "ultrafast", "--quiet"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_version_and_help():
+    assert run("--version").output.startswith("vidcolor, version")
+    out = run("run", "--help").output
+    assert "--render-size" in out and "--overwrite" in out
+
+
+def test_run_writes_default_output_beside_input_and_refuses_to_overwrite(tmp_path):
+    src = make_video(tmp_path / "film.mp4", frames=6)
+    r = run("run", src, *FAST)
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "film.colorized.mp4"
+    assert len(video_facts(out)["times"]) == 6
+    again = run("run", src, *FAST)
+    assert again.exit_code == 1
+    assert "exists" in again.output and "--overwrite" in again.output
+    assert run("run", src, *FAST, "--overwrite").exit_code == 0
+
+
+def test_photo_becomes_png(tmp_path):
+    src = tmp_path / "photo.jpg"
+    cv2.imwrite(str(src), cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2GRAY))
+    r = run("run", src, *FAST)
+    assert r.exit_code == 0, r.output
+    png = cv2.imread(str(tmp_path / "photo.colorized.png"))
+    assert png.shape[:2] == data.coffee().shape[:2]
+    gray_in = cv2.imread(str(src), cv2.IMREAD_GRAYSCALE).astype(float)
+    lab = cv2.cvtColor(png, cv2.COLOR_BGR2Lab)
+    assert np.abs(lab[..., 1:].astype(float) - 128).mean() > 2  # has chroma
+    assert np.corrcoef(gray_in.ravel(), cv2.cvtColor(png, cv2.COLOR_BGR2GRAY).ravel())[0, 1] > 0.98
+
+
+def test_preview_has_gray_and_color_for_each_time(tmp_path):
+    src = make_video(tmp_path / "film.mp4", frames=24, width=80, height=48)
+    out = tmp_path / "p.png"
+    r = run("preview", src, "--at", "0.5", "--at", "0:01.2", "-o", out, "--render-size", "64")
+    assert r.exit_code == 0, r.output
+    img = cv2.imread(str(out))
+    assert img.shape[0] == 2 * (48 + 4)
+    assert img.shape[1] == 80 * 2 + 4
+    left, right = img[:48, :80].astype(int), img[:48, 84:].astype(int)
+    assert np.abs(left[24:, :, 0] - left[24:, :, 2]).max() <= 1  # gray (below the time label)
+    assert np.abs(right[..., 0] - right[..., 2]).mean() > 1  # colored
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file"),
+    (b"", "file is empty"),
+    (b"this is not a video at all" * 10, "not a media file"),
+])
+def test_bad_inputs_are_one_line_errors(tmp_path, content, message):
+    path = tmp_path / "bad.mp4"
+    if content is not None:
+        path.write_bytes(content)
+    r = run("run", path, *FAST)
+    assert r.exit_code == 1
+    assert r.output.strip().count("\n") == 0
+    assert message in r.output and "bad.mp4" in r.output
+
+
+def test_unknown_model_and_bad_weights_are_one_line_errors(tmp_path):
+    src = make_video(tmp_path / "film.mp4", frames=3, audio=False)
+    r = run("run", src, "--model", "nope", *FAST)
+    assert r.exit_code == 1 and "unknown model 'nope'" in r.output
+    r = run("run", src, "--weights", tmp_path / "missing.pt", *FAST)
+    assert r.exit_code == 1 and "weights file not found" in r.output
+    corrupt = tmp_path / "corrupt.pt"
+    corrupt.write_bytes(b"\x00garbage" * 100)
+    r = run("run", src, "--weights", corrupt, *FAST)
+    assert r.exit_code == 1 and "corrupt" in r.output
+
+
+def test_real_process_prints_no_traceback(tmp_path):
+    bad = tmp_path / "broken.mov"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypqt  " + b"\x17" * 200)
+    proc = subprocess.run([sys.executable, "-m", "vidcolor", "run", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().startswith("vidcolor: error:") and "broken.mov" in proc.stderr

@@ -1,0 +1,45 @@
+"""Color math: Lab conversions, the gray <-> L bridge, chroma planes."""
+
+import numpy as np
+import pytest
+
+from vidcolor.color import (ChromaSpec, L_to_gray, gray_to_L, lab_to_rgb, luma_to_gray, rgb_to_chroma,
+                            rgb_to_lab)
+
+
+def test_gray_to_L_matches_opencv_lab_of_neutral_pixels():
+    g = np.arange(256, dtype=np.uint8)
+    lab = rgb_to_lab(np.dstack([g, g, g]))
+    assert np.abs(lab[0, :, 0] - gray_to_L(g)).max() < 0.25  # OpenCV float Lab uses a gamma LUT
+    assert np.abs(lab[0, :, 1:]).max() < 0.05
+
+
+def test_L_to_gray_inverts_gray_to_L():
+    g = np.linspace(0, 255, 1000, dtype=np.float32)
+    assert np.abs(L_to_gray(gray_to_L(g)) - g).max() < 0.05
+
+
+def test_lab_round_trip():
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    back = lab_to_rgb(rgb_to_lab(rgb)) * 255
+    assert np.abs(back - rgb).max() < 1.0  # float32 Lab in OpenCV
+
+
+@pytest.mark.parametrize("matrix", ["bt601", "bt709"])
+@pytest.mark.parametrize("full", [False, True])
+def test_chroma_is_neutral_for_gray_and_signed_for_colors(matrix, full):
+    spec = ChromaSpec(matrix, full)
+    gray = np.full((2, 2, 3), 0.5, np.float32)
+    cb, cr = rgb_to_chroma(gray, spec)
+    assert (cb == 128).all() and (cr == 128).all()
+    red = np.zeros((1, 1, 3), np.float32)
+    red[..., 0] = 1.0
+    cb, cr = rgb_to_chroma(red, spec)
+    assert cr[0, 0] > 200 and cb[0, 0] < 128
+
+
+def test_limited_range_luma_maps_to_full_gray():
+    y = np.array([16, 235, 126], np.uint8)
+    assert np.allclose(luma_to_gray(y, full_range=False), [0, 255, 110 * 255 / 219], atol=0.01)
+    assert np.allclose(luma_to_gray(y, full_range=True), y)

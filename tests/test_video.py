@@ -1,0 +1,120 @@
+"""End to end on real files: same frames, timing, sound and luma; color added."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from media import make_video, video_facts
+
+from vidcolor import colorize_video
+from vidcolor.errors import VidcolorError
+from vidcolor.metrics import colorfulness, psnr
+
+VARIANTS = {
+    "yuv420p-aac": dict(),
+    "vfr": dict(vfr=True, frames=15),
+    "rotation-90": dict(rotation=90),
+    "odd-size": dict(width=63, height=47, pix_fmt="yuv444p"),
+    "yuv420p10le": dict(pix_fmt="yuv420p10le", audio=False),
+    "yuv422p": dict(pix_fmt="yuv422p"),
+    "gray-ffv1": dict(pix_fmt="gray", codec="libx264", audio=False),
+    "rgb-ffv1-mkv": dict(pix_fmt="bgr0", codec="ffv1", suffix=".mkv", audio_codec="libopus"),
+    "mpeg4-avi-mp3": dict(codec="mpeg4", suffix=".avi", audio_codec="libmp3lame"),
+}
+
+
+def luma_psnr(a: list[np.ndarray], b: list[np.ndarray]) -> float:
+    return min(psnr(x, y) for x, y in zip(a, b))
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_colorized_video_keeps_frames_timing_sound_and_luma(tmp_path, model, fast_settings, name):
+    opts = dict(VARIANTS[name])
+    suffix = opts.pop("suffix", ".mp4")
+    src = make_video(tmp_path / f"in{suffix}", **opts)
+    before = src.read_bytes()
+    result = colorize_video(src, settings=fast_settings, model=model, progress=False)
+    assert src.read_bytes() == before, "input must never be modified"
+    assert result.output.name.startswith("in.colorized.")
+    a, b = video_facts(src), video_facts(result.output)
+    assert len(b["times"]) == len(a["times"]) == result.frames
+    assert np.allclose(a["times"], b["times"], atol=1e-6)
+    frame_dur = 1 / float(a["rate"])
+    assert abs((b["times"][-1] - b["times"][0]) - (a["times"][-1] - a["times"][0])) < frame_dur
+    assert b["audio"] == a["audio"], "every audio packet byte-identical, same timestamps"
+    assert (b["width"], b["height"]) == (a["width"], a["height"])
+    assert b["rotation"] == a["rotation"]
+    assert luma_psnr(a["luma"], b["luma"]) >= 40.0
+    assert list(tmp_path.glob(".*partial*")) == []
+
+
+def test_rotation_metadata_is_kept(tmp_path, model, fast_settings):
+    src = make_video(tmp_path / "rot.mp4", rotation=-90, audio=False)
+    out = colorize_video(src, settings=fast_settings, model=model, progress=False).output
+    assert video_facts(src)["rotation"] == video_facts(out)["rotation"] == -90
+
+
+def test_pipelined_and_sequential_runs_are_bit_identical(tmp_path, model, fast_settings):
+    from dataclasses import replace
+
+    src = make_video(tmp_path / "in.mp4", frames=14)
+    a = colorize_video(src, tmp_path / "threads.mp4", settings=fast_settings, model=model, progress=False)
+    b = colorize_video(src, tmp_path / "plain.mp4", settings=replace(fast_settings, pipelined=False),
+                       model=model, progress=False)
+    fa, fb = video_facts(a.output), video_facts(b.output)
+    assert np.array_equal(fa["last_rgb"], fb["last_rgb"])
+    assert all(np.array_equal(x, y) for x, y in zip(fa["luma"], fb["luma"]))
+
+
+def test_chroma_is_added_to_a_real_photo_film(tmp_path, model, fast_settings):
+    src = make_video(tmp_path / "coffee.mp4", image="coffee", width=160, height=96, frames=4, audio=False)
+    out = colorize_video(src, settings=fast_settings, model=model, progress=False).output
+    rgb = video_facts(out)["last_rgb"]
+    assert colorfulness(rgb) > 5.0  # a gray frame scores ~0
+
+
+def test_existing_output_is_refused_without_overwrite(tmp_path, model, fast_settings):
+    src = make_video(tmp_path / "in.mp4", frames=3, audio=False)
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"keep me")
+    with pytest.raises(VidcolorError, match="exists"):
+        colorize_video(src, out, settings=fast_settings, model=model, progress=False)
+    assert out.read_bytes() == b"keep me"
+    colorize_video(src, out, settings=fast_settings, model=model, progress=False, overwrite=True)
+    assert len(video_facts(out)["times"]) == 3
+
+
+def test_output_equal_to_input_is_refused(tmp_path, model, fast_settings):
+    src = make_video(tmp_path / "in.mp4", frames=3, audio=False)
+    with pytest.raises(VidcolorError, match="input itself"):
+        colorize_video(src, src, settings=fast_settings, model=model, progress=False, overwrite=True)
+
+
+def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_settings, monkeypatch):
+    import vidcolor.pipeline as pipeline
+
+    def broken(items, config):
+        for i, item in enumerate(items):
+            if i == 5:
+                raise RuntimeError("boom")
+            yield item
+
+    monkeypatch.setattr(pipeline, "stabilize", broken)
+    src = make_video(tmp_path / "in.mp4", frames=12)
+    with pytest.raises(VidcolorError, match="temporal stage failed: RuntimeError: boom"):
+        colorize_video(src, tmp_path / "out.mp4", settings=fast_settings, model=model, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mp4"]
+
+
+def test_audio_only_file_is_a_clear_error(tmp_path, model, fast_settings):
+    import av
+
+    path = tmp_path / "sound.m4a"
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("aac", rate=16000, layout="mono")
+        f = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        f.sample_rate, f.pts = 16000, 0
+        c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    with pytest.raises(VidcolorError, match="no video stream"):
+        colorize_video(path, settings=fast_settings, model=model, progress=False)

@@ -1,0 +1,241 @@
+"""The ``vidcolor`` command: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, zoo
+from .errors import VidcolorError
+
+
+class Group(click.Group):
+    """Turns expected failures into one line and exit status 1 (traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except VidcolorError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"vidcolor: error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("vidcolor: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - one line for users, traceback with --debug
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            msg = str(exc).splitlines()[0] if str(exc) else ""
+            click.echo(f"vidcolor: error: {type(exc).__name__}: {msg} (run with --debug for details)", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=Group)
+@click.version_option(__version__, prog_name="vidcolor")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Colorize black-and-white video and photos."""
+    ctx.obj = {"debug": debug}
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="vidcolor: %(levelname)s: %(message)s")
+
+
+def parse_weights(pairs: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise click.BadParameter(f"'{pair}' is not NAME=NUMBER", param_hint="--group-weight") from None
+    return out
+
+
+@main.command()
+@click.argument("data_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--arch", default=zoo.DEFAULT_MODEL, show_default=True, help="Architecture from the zoo.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Weights file to write (exported every --export-every steps).")
+@click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for full checkpoints [default: OUT with .run].")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path.home() / ".cache" / "vidcolor", show_default=True,
+              help="Where decoded training photos are kept (outside the project).")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Progress log [default: OUT with .log].")
+@click.option("--resume", is_flag=True, help="Continue the run (or from the weights file alone).")
+@click.option("--steps", default=8000, show_default=True, help="Length of the learning-rate schedule.")
+@click.option("--until", type=int, help="Stop at this step (default: --steps).")
+@click.option("--batch-size", default=16, show_default=True)
+@click.option("--lr", default=1e-3, show_default=True)
+@click.option("--crop", default=160, show_default=True, help="Training crop size.")
+@click.option("--rebalance", default=0.5, show_default=True, help="Class rebalancing λ (1 = off).")
+@click.option("--l1-weight", default=0.02, show_default=True, help="Weight of L1 on the decoded ab.")
+@click.option("--set", "model_set", multiple=True, help="Architecture setting KEY=VALUE (e.g. head=reg).")
+@click.option("--group-weight", multiple=True, help="Sampling weight of a data sub-folder, NAME=W.")
+@click.option("--threads", type=int, help="Torch CPU threads.")
+def train(data_dirs: tuple[Path, ...], arch: str, out: Path, run_dir: Path | None, cache_dir: Path,
+          log_file: Path | None, resume: bool, steps: int, until: int | None, batch_size: int, lr: float,
+          crop: int, rebalance: float, l1_weight: float, model_set: tuple[str, ...],
+          group_weight: tuple[str, ...], threads: int | None) -> None:
+    """Train a colorizer on folders of color photos."""
+    import torch
+
+    from .training.data import CropConfig
+    from .training.loop import TrainConfig, train as run_training
+
+    if threads:
+        torch.set_num_threads(threads)
+    model = {}
+    for pair in model_set:
+        key, _, value = pair.partition("=")
+        model[key] = float(value) if value.replace(".", "", 1).isdigit() else value
+    config = TrainConfig(arch=arch, model=model, batch_size=batch_size, steps=steps, lr=lr,
+                         rebalance=rebalance, l1_weight=l1_weight,
+                         crop=CropConfig(size=crop, group_weights=parse_weights(group_weight)))
+    zoo.make_config(arch, model)
+    run_training(list(data_dirs), config, out=out, run_dir=run_dir or out.with_suffix(".run"),
+                 cache_dir=cache_dir, resume=resume, log_file=log_file or out.with_suffix(".log"), until=until)
+
+
+def model_options(f):
+    """Options shared by every command that runs a model."""
+    opts = [
+        click.option("--model", "model_name", help=f"Model from the zoo [default: {zoo.DEFAULT_MODEL}]."),
+        click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), help="A weights file instead."),
+        click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda[:N]."),
+        click.option("--render-size", default=224, show_default=True,
+                     help="Short side (px) the network sees; chroma is upsampled onto full-size luma."),
+        click.option("--batch-size", default=4, show_default=True, help="Frames per network call."),
+        click.option("--temperature", type=float, help="Annealed-mean T (lower = more vivid) [default: model's]."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def load_for_cli(model_name: str | None, weights: Path | None, device: str):
+    from .pipeline import RunSettings, resolve_model
+
+    return resolve_model(RunSettings(model=model_name, weights=str(weights) if weights else None, device=device), None)
+
+
+def install_sigterm() -> None:
+    """SIGTERM behaves like Ctrl-C, so partial outputs are cleaned up."""
+    import signal
+
+    def handler(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file (one input) [default: <stem>.colorized.<ext> beside the input].")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output.")
+@model_options
+@click.option("--temporal", type=click.Choice(["flow", "off"]), default="off", show_default=True,
+              help="Stabilize color over time.")
+@click.option("--strength", default=0.8, show_default=True, help="Temporal smoothing strength 0..1.")
+@click.option("--crf", default=18, show_default=True, help="x264 quality (lower = better, bigger).")
+@click.option("--preset", default="medium", show_default=True, help="x264 speed preset.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_name: str | None,
+        weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
+        temporal: str, strength: float, crf: int, preset: str, quiet: bool) -> None:
+    """Colorize videos (to H.264 with the original sound) and photos (to PNG)."""
+    from .encode import EncodeSettings
+    from .image import colorize_image
+    from .inference import InferenceConfig
+    from .pipeline import RunSettings, colorize_video
+    from .probe import probe
+    from .temporal import TemporalConfig
+
+    install_sigterm()
+    if output is not None and len(inputs) > 1:
+        raise VidcolorError("-o names one output file; give one input")
+    inference = InferenceConfig(render_size=render_size, batch_size=batch_size, temperature=temperature)
+    settings = RunSettings(model=model_name, weights=str(weights) if weights else None, device=device,
+                           inference=inference, temporal=TemporalConfig(mode=temporal, strength=strength),
+                           encode=EncodeSettings(crf=crf, preset=preset))
+    net = None
+    for path in inputs:
+        info = probe(path)
+        if net is None:
+            net = load_for_cli(model_name, weights, device)
+        try:
+            if info.kind == "image":
+                out = output or path.with_name(f"{path.stem}.colorized.png")
+                colorize_image(path, out, model=net, config=inference, overwrite=overwrite)
+                click.echo(f"{path} -> {out}")
+            else:
+                result = colorize_video(path, output, settings=settings, model=net, overwrite=overwrite,
+                                        progress=not quiet)
+                click.echo(f"{path} -> {result.output} ({result.frames} frames, "
+                           f"{result.frames / max(result.seconds, 1e-9):.1f} fps)")
+        except KeyboardInterrupt:
+            click.echo(f"vidcolor: interrupted; no output written for {path}", err=True)
+            sys.exit(130)
+
+
+@main.command(name="preview")
+@click.argument("input_path", type=click.Path(path_type=Path))
+@click.option("--at", "times", multiple=True, required=True, help="Time: seconds, MM:SS or HH:MM:SS (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PNG to write [default: <stem>.preview.png beside the input].")
+@click.option("--overwrite", is_flag=True, help="Replace an existing preview.")
+@model_options
+def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, overwrite: bool,
+                model_name: str | None, weights: Path | None, device: str, render_size: int,
+                batch_size: int, temperature: float | None) -> None:
+    """Gray beside colorized at chosen times: check settings in seconds before a long run."""
+    from .image import write_png
+    from .inference import InferenceConfig
+    from .outputs import check_output
+    from .preview import parse_time, preview
+    from .probe import probe
+
+    seconds = [parse_time(t) for t in times]
+    info = probe(input_path)
+    if info.kind != "video":
+        raise VidcolorError("preview is for videos; use 'vidcolor run' on a photo", input_path)
+    out = output or input_path.with_name(f"{input_path.stem}.preview.png")
+    check_output(input_path, out, overwrite)
+    net = load_for_cli(model_name, weights, device)
+    picture = preview(input_path, seconds, net, InferenceConfig(render_size=render_size, batch_size=batch_size,
+                                                                temperature=temperature))
+    write_png(out, picture)
+    click.echo(str(out))
+
+
+@main.command(name="eval")
+@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@model_options
+@click.option("--save", "save_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the colorized photos here.")
+@click.option("--limit", type=int, help="Only the first N photos of each folder.")
+def eval_cmd(folders: tuple[Path, ...], model_name: str | None, weights: Path | None, device: str,
+             render_size: int, batch_size: int, temperature: float | None, save_dir: Path | None,
+             limit: int | None) -> None:
+    """Measure colorization on folders of color photos (PSNR, SSIM, colorfulness vs gray)."""
+    from .evaluate import evaluate_photos, format_table, list_photos
+    from .inference import InferenceConfig
+
+    net = load_for_cli(model_name, weights, device)
+    config = InferenceConfig(render_size=render_size, batch_size=batch_size, temperature=temperature)
+    described = getattr(net, "weights_path", "?")
+    click.echo(f"weights {described}, render size {render_size}, temperature "
+               f"{temperature if temperature is not None else getattr(net.config, 'temperature', '-')}")
+    for folder in folders:
+        scores, ref = evaluate_photos(folder, net, config, save_dir / folder.name if save_dir else None, limit)
+        n = len(list_photos(folder)[:limit])
+        click.echo(format_table(str(folder), scores, ref, n))

@@ -1,0 +1,49 @@
+"""The model stage: batches frames through the network, predicts ab at render size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import torch
+
+from .color import luma_to_gray, resize
+from .frames import Frame, Passthrough
+from .inference import InferenceConfig, predict_ab, render_shape
+
+
+def gray_small(frame: Frame, render_size: int) -> np.ndarray:
+    """The frame's gray (0..255) at the working resolution the network sees."""
+    h, w = frame.y.shape
+    rh, rw = render_shape(h, w, render_size)
+    return resize(luma_to_gray(frame.y, frame.full_range), rw, rh)
+
+
+def colorize_frames(items: Iterable[Frame | Passthrough], model: torch.nn.Module,
+                    config: InferenceConfig) -> Iterator[Frame | Passthrough]:
+    """Set ``gray`` and ``ab`` on every frame, in order; packets follow their batch."""
+    batch: list[Frame] = []
+    held: list[Passthrough] = []
+
+    def flush() -> Iterator[Frame | Passthrough]:
+        if batch:
+            grays = np.stack([f.gray for f in batch])[:, None]
+            ab = predict_ab(model, torch.from_numpy(grays), config.temperature)
+            for f, a in zip(batch, ab.permute(0, 2, 3, 1).cpu().numpy()):
+                f.ab = a
+            yield from batch
+            batch.clear()
+        yield from held
+        held.clear()
+
+    for item in items:
+        if isinstance(item, Passthrough):
+            held.append(item)
+            continue
+        item.gray = gray_small(item, config.render_size)
+        if batch and batch[0].gray.shape != item.gray.shape:
+            yield from flush()
+        batch.append(item)
+        if len(batch) >= config.batch_size:
+            yield from flush()
+    yield from flush()

@@ -1,0 +1,78 @@
+"""Running a colorizer on batches of gray images: ab at the working resolution.
+
+Shared by video, image, preview, eval and training validation, so every path
+colorizes the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .color import gray_to_L, lab_to_rgb, resize
+
+
+@dataclass(frozen=True)
+class InferenceConfig:
+    """How the network is run."""
+
+    render_size: int = 224  # short side the network sees
+    batch_size: int = 4
+    temperature: float | None = None  # annealed-mean T; None = the model's own
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """'auto' is CUDA when present, else CPU; asking for absent CUDA is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        from .errors import VidcolorError
+
+        raise VidcolorError("--device cuda asked for, but no CUDA device is available")
+    return torch.device(name)
+
+
+def prepare_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+    """Eval mode on the device; channels_last, which is faster for convs on CPU."""
+    model = model.eval().to(device)
+    return model.to(memory_format=torch.channels_last)
+
+
+def render_shape(height: int, width: int, short_side: int) -> tuple[int, int]:
+    """Working (h, w): short side = short_side, aspect kept, multiples of 8."""
+    scale = short_side / min(height, width)
+    return max(8, round(height * scale / 8) * 8), max(8, round(width * scale / 8) * 8)
+
+
+@torch.inference_mode()
+def predict_ab(model: torch.nn.Module, gray: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
+    """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled bilinearly."""
+    device = next(model.parameters()).device
+    gray = gray.to(device, non_blocking=True).contiguous(memory_format=torch.channels_last)
+    autocast = (torch.autocast("cuda", dtype=torch.float16) if device.type == "cuda"
+                else contextlib.nullcontext())
+    with autocast:
+        out = model(gray)
+    ab = model.decode_ab(out, temperature) if temperature is not None else model.decode_ab(out)
+    return F.interpolate(ab.float(), size=gray.shape[-2:], mode="bilinear", align_corners=False)
+
+
+def colorize_grays(model: torch.nn.Module, grays: list[np.ndarray], config: InferenceConfig) -> list[np.ndarray]:
+    """Full-resolution gray images (float 0..255, same size) -> ab at render size."""
+    h, w = grays[0].shape
+    rh, rw = render_shape(h, w, config.render_size)
+    small = np.stack([resize(g, rw, rh) for g in grays])[:, None]
+    ab = predict_ab(model, torch.from_numpy(small), config.temperature)
+    return list(ab.permute(0, 2, 3, 1).cpu().numpy())
+
+
+def combine(gray: np.ndarray, ab_small: np.ndarray) -> np.ndarray:
+    """Original-resolution gray + low-resolution ab -> float RGB [0, 1] at full size."""
+    h, w = gray.shape
+    ab = resize(ab_small, w, h)
+    lab = np.dstack([gray_to_L(gray), ab])
+    return lab_to_rgb(lab)

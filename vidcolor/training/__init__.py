@@ -1,0 +1,1 @@
+"""Training the colorizers on folders of color photos."""

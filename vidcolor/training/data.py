@@ -1,0 +1,137 @@
+"""Training photos, decoded once into a uint8 memmap and sampled as random crops.
+
+Decoding JPEGs would keep the two CPU cores busy with libjpeg instead of the
+model; decoded once, a crop costs a slice and a resize.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..color import L_to_gray, rgb_to_lab
+
+log = logging.getLogger(__name__)
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+HOLDOUT_EVERY = 100  # every 100th photo is kept for validation, never trained on
+
+
+def list_images(dirs: list[Path]) -> list[tuple[str, Path]]:
+    """(group, path) for every image under the dirs; group is the first sub-folder."""
+    found = []
+    for root in dirs:
+        for p in sorted(root.rglob("*")):
+            if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file():
+                rel = p.relative_to(root).parts
+                found.append((rel[0] if len(rel) > 1 else root.name, p))
+    return found
+
+
+@dataclass
+class PhotoCache:
+    """All photos as one flat uint8 RGB memmap plus (offset, h, w, group) rows."""
+
+    pixels: np.ndarray
+    index: np.ndarray  # int64 rows: offset, height, width, group id
+    groups: list[str]
+
+    def image(self, i: int) -> np.ndarray:
+        off, h, w, _ = self.index[i]
+        return self.pixels[off: off + h * w * 3].reshape(h, w, 3)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def build_cache(dirs: list[Path], cache_dir: Path) -> PhotoCache:
+    """Decode the photos once (reused while the file list is unchanged)."""
+    files = list_images(dirs)
+    if not files:
+        raise ValueError(f"no images found under {', '.join(map(str, dirs))}")
+    key = hashlib.sha256("\n".join(f"{p}:{p.stat().st_size}" for _, p in files).encode()).hexdigest()[:16]
+    base = cache_dir / f"photos-{key}"
+    meta_path = base.with_suffix(".json")
+    if not meta_path.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        groups = sorted({g for g, _ in files})
+        rows, offset = [], 0
+        tmp = base.with_suffix(".u8.partial")
+        with open(tmp, "wb") as fh:
+            for n, (group, path) in enumerate(files):
+                bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+                if bgr is None:
+                    log.warning("%s: unreadable image, skipped", path)
+                    continue
+                rgb = np.ascontiguousarray(bgr[..., ::-1])
+                fh.write(rgb.tobytes())
+                rows.append((offset, rgb.shape[0], rgb.shape[1], groups.index(group)))
+                offset += rgb.size
+                if n % 2000 == 0:
+                    log.info("decoding training photos: %d/%d", n, len(files))
+        np.save(base.with_suffix(".index.npy"), np.array(rows, np.int64))
+        os.replace(tmp, base.with_suffix(".u8"))
+        meta_path.write_text(json.dumps({"groups": groups, "files": len(rows)}))
+    meta = json.loads(meta_path.read_text())
+    index = np.load(base.with_suffix(".index.npy"))
+    pixels = np.memmap(base.with_suffix(".u8"), dtype=np.uint8, mode="r")
+    return PhotoCache(pixels, index, meta["groups"])
+
+
+@dataclass
+class CropConfig:
+    """How training crops are cut."""
+
+    size: int = 160
+    scale_min: float = 1.0  # short side is resized to size * U(scale_min, scale_max)
+    scale_max: float = 1.4
+    group_weights: dict[str, float] = field(default_factory=dict)
+
+
+class CropSampler:
+    """Random crops of the non-held-out photos, groups weighted as configured."""
+
+    def __init__(self, cache: PhotoCache, config: CropConfig, seed: int) -> None:
+        self.cache, self.config = cache, config
+        ids = np.arange(len(cache))
+        self.train_ids = ids[ids % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
+        self.holdout_ids = ids[ids % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
+        gw = np.array([config.group_weights.get(g, 1.0) for g in cache.groups])
+        w = gw[cache.index[self.train_ids, 3]]
+        self.p = w / w.sum()
+        self.rng = np.random.default_rng(seed)
+
+    def crop(self, img: np.ndarray, rng: np.random.Generator, train: bool = True) -> np.ndarray:
+        s = self.config.size
+        h, w = img.shape[:2]
+        scale = s * (rng.uniform(self.config.scale_min, self.config.scale_max) if train else 1.0) / min(h, w)
+        nh, nw = max(s, round(h * scale)), max(s, round(w * scale))
+        img = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        y = rng.integers(0, nh - s + 1) if train else (nh - s) // 2
+        x = rng.integers(0, nw - s + 1) if train else (nw - s) // 2
+        img = img[y: y + s, x: x + s]
+        return img[:, ::-1] if train and rng.random() < 0.5 else img
+
+    def batch(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """n random training crops as (gray (n,1,s,s), ab (n,2,s,s)) float32."""
+        ids = self.rng.choice(self.train_ids, size=n, p=self.p)
+        return to_gray_ab(np.stack([self.crop(self.cache.image(i), self.rng) for i in ids]))
+
+    def holdout(self, n: int) -> np.ndarray:
+        """Center crops of the first n held-out photos (uint8 RGB), same every time."""
+        rng = np.random.default_rng(0)
+        return np.stack([self.crop(self.cache.image(i), rng, train=False) for i in self.holdout_ids[:n]])
+
+
+def to_gray_ab(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 RGB (n,h,w,3) to the model input (gray with the same L) and ab target."""
+    lab = np.stack([rgb_to_lab(im) for im in rgb])
+    gray = L_to_gray(lab[..., 0])[:, None]
+    ab = np.ascontiguousarray(lab[..., 1:].transpose(0, 3, 1, 2))
+    return gray, ab

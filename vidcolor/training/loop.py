@@ -1,0 +1,239 @@
+"""The training loop: checkpoints often, resumes after any interruption.
+
+A run lives in a run folder (full state: model, optimizer, step, random
+generators) and exports the shipped weights file every so often. ``resume``
+continues from the run folder, or, when there is none (a fresh machine), from
+the committed weights file alone with a new optimizer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .. import ab_bins, zoo
+from ..checkpoint import atomic_save, read_checkpoint, save_weights
+from ..color import lab_to_rgb, rgb_to_lab, to_uint8
+from ..inference import predict_ab
+from ..metrics import colorfulness, psnr
+from .data import CropConfig, CropSampler, PhotoCache, build_cache, to_gray_ab
+from .losses import classification_loss, regression_loss
+
+log = logging.getLogger("vidcolor.train")
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run (stored with its checkpoints)."""
+
+    arch: str = zoo.DEFAULT_MODEL
+    model: dict[str, Any] = field(default_factory=dict)  # architecture overrides
+    batch_size: int = 16
+    steps: int = 8000  # length of the cosine schedule
+    lr: float = 1e-3
+    encoder_lr_mult: float = 0.2
+    weight_decay: float = 1e-4
+    warmup: int = 300
+    rebalance: float = 0.5  # λ of class rebalancing; 1.0 = no rebalancing
+    l1_weight: float = 0.02
+    crop: CropConfig = field(default_factory=CropConfig)
+    val_every: int = 500
+    val_images: int = 64
+    ckpt_every: int = 100
+    export_every: int = 500
+    log_every: int = 25
+    seed: int = 0
+
+
+class Trainer:
+    """Owns the model, optimizer and sampler of one run."""
+
+    def __init__(self, config: TrainConfig, cache: PhotoCache, run_dir: Path, out: Path,
+                 pretrained: bool = True, data_note: str = "", command: str = "") -> None:
+        self.config, self.run_dir, self.out = config, run_dir, out
+        self.data_note, self.command = data_note, command
+        torch.manual_seed(config.seed)
+        self.model_config = zoo.make_config(config.arch, config.model)
+        self.model = zoo.build_model(config.arch, self.model_config, pretrained=pretrained)
+        self.model = self.model.to(memory_format=torch.channels_last)
+        self.sampler = CropSampler(cache, config.crop, config.seed)
+        self.optimizer = torch.optim.AdamW(self._param_groups(), lr=config.lr, weight_decay=config.weight_decay)
+        self.step = 0
+        self.class_weights = torch.from_numpy(self._class_weights())
+        self.stop_requested = False
+
+    def _param_groups(self) -> list[dict[str, Any]]:
+        enc = [p for n, p in self.model.named_parameters() if n.startswith("encoder.")]
+        rest = [p for n, p in self.model.named_parameters() if not n.startswith("encoder.")]
+        groups = [{"params": rest, "lr_mult": 1.0}]
+        if enc:
+            groups.append({"params": enc, "lr_mult": self.config.encoder_lr_mult})
+        return groups
+
+    def _class_weights(self) -> np.ndarray:
+        """Rebalancing weights from the ab statistics of 512 training crops."""
+        rng_state = self.sampler.rng.bit_generator.state
+        self.sampler.rng = np.random.default_rng(12345)
+        _, ab = self.sampler.batch(512)
+        self.sampler.rng.bit_generator.state = rng_state
+        prior = ab_bins.empirical_prior(ab[:, :, ::4, ::4].transpose(0, 2, 3, 1).reshape(-1, 2))
+        if self.config.rebalance >= 1.0:
+            return np.ones(ab_bins.NUM_BINS, np.float32)
+        return ab_bins.rebalance_weights(prior, self.config.rebalance)
+
+    def lr_at(self, step: int) -> float:
+        c = self.config
+        if step < c.warmup:
+            return c.lr * (step + 1) / c.warmup
+        t = min(1.0, (step - c.warmup) / max(1, c.steps - c.warmup))
+        return c.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * t)))
+
+    def loss(self, gray: torch.Tensor, ab: torch.Tensor) -> dict[str, torch.Tensor]:
+        out = self.model(gray.contiguous(memory_format=torch.channels_last))
+        if self.model_config.head == "cls":
+            return classification_loss(out, ab, self.class_weights, self.model_config.temperature,
+                                       self.config.l1_weight)
+        return regression_loss(self.model.decode_ab(out), ab)
+
+    def train_step(self) -> dict[str, float]:
+        self.model.train()
+        gray, ab = self.sampler.batch(self.config.batch_size)
+        lr = self.lr_at(self.step)
+        for g in self.optimizer.param_groups:
+            g["lr"] = lr * g["lr_mult"]
+        losses = self.loss(torch.from_numpy(gray), torch.from_numpy(ab))
+        self.optimizer.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        self.optimizer.step()
+        self.step += 1
+        return {k: float(v.detach()) for k, v in losses.items()} | {"lr": lr}
+
+    def validate(self, temperatures: tuple[float | None, ...] = (None,)) -> dict[str, float]:
+        """PSNR and colorfulness ratio on held-out photos (never trained on)."""
+        self.model.eval()
+        rgb = self.sampler.holdout(self.config.val_images)
+        gray, _ = to_gray_ab(rgb)
+        L = np.stack([rgb_to_lab(im)[..., 0] for im in rgb])
+        cf_true = np.mean([colorfulness(im) for im in rgb])
+        result = {}
+        for t in temperatures:
+            ab = predict_ab(self.model, torch.from_numpy(gray), t).permute(0, 2, 3, 1).numpy()
+            out = [to_uint8(lab_to_rgb(np.dstack([l, a]))) for l, a in zip(L, ab)]
+            tag = "" if t is None else f"@T{t}"
+            result[f"psnr{tag}"] = float(np.mean([psnr(o, r) for o, r in zip(out, rgb)]))
+            result[f"cf_ratio{tag}"] = float(np.mean([colorfulness(o) for o in out]) / cf_true)
+        return result
+
+    # -- state -----------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "sampler_rng": self.sampler.rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "train_config": asdict(self.config),
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.step = state["step"]
+        self.sampler.rng.bit_generator.state = state["sampler_rng"]
+        torch.set_rng_state(state["torch_rng"])
+
+    def save_checkpoint(self) -> None:
+        atomic_save(self.state(), self.run_dir / "last.pt")
+
+    def export(self, extra_meta: dict[str, Any] | None = None) -> None:
+        meta = {
+            "steps": self.step,
+            "samples_seen": self.step * self.config.batch_size,
+            "data": self.data_note,
+            "command": self.command,
+            "train_config": asdict(self.config),
+            "exported": time.strftime("%Y-%m-%d %H:%M:%S"),
+        } | (extra_meta or {})
+        save_weights(self.out, self.model, self.config.arch, asdict(self.model_config), meta)
+
+    def resume(self) -> str:
+        """Continue from the run folder, else from the exported weights; says which."""
+        last = self.run_dir / "last.pt"
+        if last.exists():
+            self.load_state(torch.load(last, map_location="cpu", weights_only=False))
+            return f"run checkpoint {last} (step {self.step})"
+        if self.out.exists():
+            ckpt = read_checkpoint(self.out)
+            state = {k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()}
+            self.model.load_state_dict(state)
+            self.step = int(ckpt.get("meta", {}).get("steps", 0))
+            self.sampler.rng = np.random.default_rng(self.config.seed + self.step)
+            return f"weights {self.out} (step {self.step}, new optimizer)"
+        return "nothing to resume; starting fresh"
+
+    def run(self, until: int | None = None) -> None:
+        """Train to ``until`` (default: the schedule's end), checkpointing as it goes."""
+        until = self.config.steps if until is None else until
+        c = self.config
+        self._install_signal_handlers()
+        t0, n0 = time.time(), self.step
+        while self.step < until and not self.stop_requested:
+            losses = self.train_step()
+            if self.step % c.log_every == 0:
+                rate = (self.step - n0) * c.batch_size / max(time.time() - t0, 1e-9)
+                log.info("step %d %s samples/s %.1f", self.step,
+                         " ".join(f"{k} {v:.4g}" for k, v in losses.items()), rate)
+            if self.step % c.ckpt_every == 0:
+                self.save_checkpoint()
+            if self.step % c.val_every == 0:
+                temps = (None,) if self.model_config.head != "cls" else (0.38, 0.5, 0.6)
+                log.info("val step %d %s", self.step,
+                         " ".join(f"{k} {v:.4g}" for k, v in self.validate(temps).items()))
+            if self.step % c.export_every == 0:
+                self.export()
+        self.save_checkpoint()
+        self.export()
+        log.info("stopped at step %d (%s)", self.step, "signal" if self.stop_requested else "done")
+
+    def _install_signal_handlers(self) -> None:
+        def handler(signum: int, _frame: Any) -> None:
+            log.info("signal %d: saving and stopping after this step", signum)
+            self.stop_requested = True
+
+        try:
+            signal.signal(signal.SIGTERM, handler)
+            signal.signal(signal.SIGINT, handler)
+        except ValueError:  # not the main thread (tests): no handlers
+            pass
+
+
+def train(data_dirs: list[Path], config: TrainConfig, out: Path, run_dir: Path, cache_dir: Path,
+          resume: bool = False, log_file: Path | None = None, until: int | None = None) -> Trainer:
+    """Build the photo cache, set up the trainer, (resume,) and run it."""
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_file)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    cache = build_cache(data_dirs, cache_dir)
+    counts = np.bincount(cache.index[:, 3], minlength=len(cache.groups))
+    data_note = ", ".join(f"{g} ({n})" for g, n in zip(cache.groups, counts))
+    command = " ".join(["vidcolor"] + sys.argv[1:]) if sys.argv and "vidcolor" in sys.argv[0] else ""
+    trainer = Trainer(config, cache, run_dir, out, data_note=data_note, command=command)
+    if resume:
+        log.info("resuming from %s", trainer.resume())
+    log.info("training %s on %d photos: %s; config %s", config.arch, len(cache), data_note,
+             dataclasses.asdict(config))
+    trainer.run(until)
+    return trainer

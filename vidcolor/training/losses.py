@@ -1,0 +1,40 @@
+"""Losses: rebalanced soft cross-entropy over ab bins, plus an L1 on the decoded ab."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .. import ab_bins
+
+
+def downsample_ab(ab: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Target ab at the network's output resolution (area average)."""
+    return ab if ab.shape[-2:] == size else F.adaptive_avg_pool2d(ab, size)
+
+
+def classification_loss(logits: torch.Tensor, ab: torch.Tensor, class_weights: torch.Tensor,
+                        temperature: float, l1_weight: float) -> dict[str, torch.Tensor]:
+    """Zhang et al.'s multinomial loss (soft targets, rebalanced) + λ·L1(annealed mean).
+
+    The cross-entropy keeps the predicted distribution multimodal (vivid color);
+    the L1 on the decoded ab keeps what is finally shown close to the truth.
+    """
+    ab = downsample_ab(ab, logits.shape[-2:])
+    idx, w = ab_bins.soft_encode(ab)
+    logp = F.log_softmax(logits.float(), dim=1)
+    ce = -(logp.gather(1, idx) * w).sum(1)
+    ce = (ce * class_weights[idx[:, 0]]).mean()
+    out = {"ce": ce, "loss": ce}
+    if l1_weight > 0:
+        l1 = (ab_bins.annealed_mean(logits.float(), temperature) - ab).abs().mean()
+        out["l1"] = l1
+        out["loss"] = ce + l1_weight * l1
+    return out
+
+
+def regression_loss(pred_ab: torch.Tensor, ab: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Huber (smooth L1, δ = 1 ab unit) on ab."""
+    ab = downsample_ab(ab, pred_ab.shape[-2:])
+    loss = F.smooth_l1_loss(pred_ab, ab, beta=1.0)
+    return {"loss": loss, "l1": (pred_ab - ab).abs().mean().detach()}
