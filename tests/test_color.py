@@ -11,7 +11,7 @@ def test_gray_to_L_matches_opencv_lab_of_neutral_pixels():
     g = np.arange(256, dtype=np.uint8)
     lab = rgb_to_lab(np.dstack([g, g, g]))
     assert np.abs(lab[0, :, 0] - gray_to_L(g)).max() < 0.25  # OpenCV float Lab uses a gamma LUT
-    assert np.abs(lab[0, :, 1:]).max() < 0.05
+    assert np.abs(lab[0, :, 1:]).max() < 0.25
 
 
 def test_L_to_gray_inverts_gray_to_L():

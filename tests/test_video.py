@@ -103,7 +103,9 @@ def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_set
     src = make_video(tmp_path / "in.mp4", frames=12)
     with pytest.raises(VidcolorError, match="temporal stage failed: RuntimeError: boom"):
         colorize_video(src, tmp_path / "out.mp4", settings=fast_settings, model=model, progress=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mp4"]
+    assert not (tmp_path / "out.mp4").exists()
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == ["in.mp4"]
+    assert list(tmp_path.rglob("*partial*")) == []  # only finished segments are kept, for resuming
 
 
 def test_audio_only_file_is_a_clear_error(tmp_path, model, fast_settings):

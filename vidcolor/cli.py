@@ -39,10 +39,17 @@ class Group(click.Group):
 @click.group(cls=Group)
 @click.version_option(__version__, prog_name="vidcolor")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
+@click.option("--threads", type=int, help="CPU threads for the model and OpenCV [default: all cores].")
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, debug: bool, threads: int | None) -> None:
     """Colorize black-and-white video and photos."""
     ctx.obj = {"debug": debug}
+    if threads:
+        import cv2
+        import torch
+
+        torch.set_num_threads(threads)
+        cv2.setNumThreads(threads)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="vidcolor: %(levelname)s: %(message)s")
 
@@ -143,9 +150,9 @@ def install_sigterm() -> None:
               help="Output file (one input) [default: <stem>.colorized.<ext> beside the input].")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output.")
 @model_options
-@click.option("--temporal", type=click.Choice(["flow", "off"]), default="off", show_default=True,
+@click.option("--temporal", type=click.Choice(["flow", "off"]), default="flow", show_default=True,
               help="Stabilize color over time.")
-@click.option("--strength", default=0.8, show_default=True, help="Temporal smoothing strength 0..1.")
+@click.option("--strength", default=0.85, show_default=True, help="Temporal smoothing strength 0..1.")
 @click.option("--crf", default=18, show_default=True, help="x264 quality (lower = better, bigger).")
 @click.option("--preset", default="medium", show_default=True, help="x264 speed preset.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -194,9 +201,12 @@ def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_na
               help="PNG to write [default: <stem>.preview.png beside the input].")
 @click.option("--overwrite", is_flag=True, help="Replace an existing preview.")
 @model_options
+@click.option("--temporal", type=click.Choice(["flow", "off"]), default="flow", show_default=True,
+              help="Stabilize color over time (as the run would).")
+@click.option("--strength", default=0.85, show_default=True, help="Temporal smoothing strength 0..1.")
 def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, overwrite: bool,
                 model_name: str | None, weights: Path | None, device: str, render_size: int,
-                batch_size: int, temperature: float | None) -> None:
+                batch_size: int, temperature: float | None, temporal: str, strength: float) -> None:
     """Gray beside colorized at chosen times: check settings in seconds before a long run."""
     from .image import write_png
     from .inference import InferenceConfig
@@ -211,31 +221,78 @@ def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, o
     out = output or input_path.with_name(f"{input_path.stem}.preview.png")
     check_output(input_path, out, overwrite)
     net = load_for_cli(model_name, weights, device)
-    picture = preview(input_path, seconds, net, InferenceConfig(render_size=render_size, batch_size=batch_size,
-                                                                temperature=temperature))
+    from .temporal import TemporalConfig
+
+    picture = preview(input_path, seconds, net,
+                      InferenceConfig(render_size=render_size, batch_size=batch_size, temperature=temperature),
+                      TemporalConfig(mode=temporal, strength=strength))
     write_png(out, picture)
     click.echo(str(out))
 
 
 @main.command(name="eval")
-@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @model_options
+@click.option("--temporal", type=click.Choice(["flow", "off"]), default="flow", show_default=True,
+              help="Temporal mode compared with 'off' on videos.")
+@click.option("--strength", default=0.85, show_default=True, help="Temporal smoothing strength 0..1.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the colorized photos here.")
 @click.option("--limit", type=int, help="Only the first N photos of each folder.")
-def eval_cmd(folders: tuple[Path, ...], model_name: str | None, weights: Path | None, device: str,
-             render_size: int, batch_size: int, temperature: float | None, save_dir: Path | None,
-             limit: int | None) -> None:
-    """Measure colorization on folders of color photos (PSNR, SSIM, colorfulness vs gray)."""
-    from .evaluate import evaluate_photos, format_table, list_photos
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | None, device: str,
+             render_size: int, batch_size: int, temperature: float | None, temporal: str, strength: float,
+             save_dir: Path | None, limit: int | None, quiet: bool) -> None:
+    """Measure on color ground truth: photo folders (PSNR, SSIM, colorfulness vs the gray
+    baseline) and videos (warping error, CDC, PSNR, colorfulness for the original, for
+    --temporal off and for the temporal stage)."""
+    from .evaluate import evaluate_photos, evaluate_video, format_table, format_video_table, list_photos
     from .inference import InferenceConfig
+    from .probe import probe
+    from .temporal import TemporalConfig
 
     net = load_for_cli(model_name, weights, device)
     config = InferenceConfig(render_size=render_size, batch_size=batch_size, temperature=temperature)
-    described = getattr(net, "weights_path", "?")
-    click.echo(f"weights {described}, render size {render_size}, temperature "
+    click.echo(f"weights {getattr(net, 'weights_path', '?')}, render size {render_size}, temperature "
                f"{temperature if temperature is not None else getattr(net.config, 'temperature', '-')}")
-    for folder in folders:
-        scores, ref = evaluate_photos(folder, net, config, save_dir / folder.name if save_dir else None, limit)
-        n = len(list_photos(folder)[:limit])
-        click.echo(format_table(str(folder), scores, ref, n))
+    videos: list[Path] = []
+    for target in targets:
+        photos = list_photos(target) if target.is_dir() else []
+        if photos:
+            scores, ref = evaluate_photos(target, net, config, save_dir / target.name if save_dir else None,
+                                          limit, progress=not quiet)
+            click.echo(format_table(str(target), scores, ref, len(photos[:limit])))
+            continue
+        candidates = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+        for path in candidates:
+            try:
+                if probe(path).kind == "video":
+                    videos.append(path)
+            except VidcolorError:
+                continue
+    if videos:
+        tconf = TemporalConfig(mode=temporal, strength=strength)
+        rows = {}
+        for path in videos:
+            rows[path.name] = evaluate_video(path, net, config, tconf, progress=not quiet)
+        click.echo(format_video_table(rows))
+        summary = summarize_videos(rows)
+        click.echo(summary)
+
+
+def summarize_videos(rows) -> str:
+    """Totals over all videos: the ratios the temporal stage is judged by."""
+    import numpy as np
+
+    e = np.array([[s.warping_error for s in r] for r in rows.values()])
+    c = np.array([[s.cdc for s in r] for r in rows.values()])
+    p = np.array([[s.psnr for s in r] for r in rows.values()])
+    f = np.array([[s.colorfulness for s in r] for r in rows.values()])
+    e_orig, e_off, e_on = e.mean(0)
+    excess_cut = 1 - (e_on - e_orig) / max(e_off - e_orig, 1e-12)
+    return (f"mean over {len(rows)} videos: warping error original {e_orig:.5f}, off {e_off:.5f}, "
+            f"temporal {e_on:.5f} ({e_on / e_orig:.3f}x original; flicker excess cut {excess_cut:.0%}); "
+            f"CDC original {c[:, 0].mean():.5f}, off {c[:, 1].mean():.5f}, temporal {c[:, 2].mean():.5f} "
+            f"({c[:, 2].mean() / c[:, 0].mean():.3f}x original); PSNR off {np.mean(p[:, 1]):.2f} dB, "
+            f"temporal {np.mean(p[:, 2]):.2f} dB; colorfulness off {f[:, 1].mean():.2f}, "
+            f"temporal {f[:, 2].mean():.2f}")

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from .color import luma_to_gray, resize
-from .frames import Frame, Passthrough
+from .frames import Frame
 from .inference import InferenceConfig, predict_ab, render_shape
 
 
@@ -19,13 +19,11 @@ def gray_small(frame: Frame, render_size: int) -> np.ndarray:
     return resize(luma_to_gray(frame.y, frame.full_range), rw, rh)
 
 
-def colorize_frames(items: Iterable[Frame | Passthrough], model: torch.nn.Module,
-                    config: InferenceConfig) -> Iterator[Frame | Passthrough]:
-    """Set ``gray`` and ``ab`` on every frame, in order; packets follow their batch."""
+def colorize_frames(items: Iterable[Frame], model: torch.nn.Module, config: InferenceConfig) -> Iterator[Frame]:
+    """Set ``gray`` and ``ab`` on every frame, in order, running the network in batches."""
     batch: list[Frame] = []
-    held: list[Passthrough] = []
 
-    def flush() -> Iterator[Frame | Passthrough]:
+    def flush() -> Iterator[Frame]:
         if batch:
             grays = np.stack([f.gray for f in batch])[:, None]
             ab = predict_ab(model, torch.from_numpy(grays), config.temperature)
@@ -33,13 +31,8 @@ def colorize_frames(items: Iterable[Frame | Passthrough], model: torch.nn.Module
                 f.ab = a
             yield from batch
             batch.clear()
-        yield from held
-        held.clear()
 
     for item in items:
-        if isinstance(item, Passthrough):
-            held.append(item)
-            continue
         item.gray = gray_small(item, config.render_size)
         if batch and batch[0].gray.shape != item.gray.shape:
             yield from flush()

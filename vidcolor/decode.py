@@ -2,8 +2,12 @@
 
 Each frame is reduced to what the rest needs: the luma plane the output will
 carry (taken as-is from 8-bit YUV, converted once otherwise), its timestamp,
-and how its chroma must be written. Packets of audio and subtitle streams are
-passed along untouched, in demux order, so they can be muxed beside the video.
+and how its chroma must be written. (Audio is copied later, straight from the
+input, when the encoded segments are joined.)
+
+Damaged data: a packet FFmpeg cannot decode is skipped and counted; no frame
+is invented for it, and the frames around it keep their own timestamps, so
+the picture before it stays on screen for its duration and sound stays in sync.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import av
 import numpy as np
 
 from .errors import VidcolorError
-from .frames import Frame, Passthrough
+from .frames import Frame
 from .probe import open_input
 
 log = logging.getLogger(__name__)
@@ -57,6 +61,7 @@ class DecodeStats:
 
     frames: int = 0
     damaged: int = 0
+    rotation: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -68,15 +73,13 @@ def video_stream(container: av.container.InputContainer, path: Path) -> av.video
     raise VidcolorError("has no video stream" + (" (audio only)" if container.streams.audio else ""), path)
 
 
-def decode(path: str | Path, copy_streams: bool = True, stats: DecodeStats | None = None,
-           max_damaged: int = 1000) -> Iterator[Frame | Passthrough]:
-    """Yield frames in presentation order with their index, and other streams' packets."""
+def decode(path: str | Path, stats: DecodeStats | None = None, max_damaged: int = 1000) -> Iterator[Frame]:
+    """Yield the video's frames in presentation order, each with its index."""
     path = Path(path)
     stats = stats if stats is not None else DecodeStats()
     with open_input(path) as container:
         vs = video_stream(container, path)
         vs.thread_type = "AUTO"
-        others = [s for s in (*container.streams.audio, *container.streams.subtitles)] if copy_streams else []
         tb = vs.time_base or Fraction(1, 90000)
         rate = vs.average_rate or vs.guessed_rate or Fraction(25)
         step = max(1, round(1 / (rate * tb))) if rate else 1
@@ -90,16 +93,14 @@ def decode(path: str | Path, copy_streams: bool = True, stats: DecodeStats | Non
             last_pts = pts
             y, full = frame_luma(f)
             matrix = "bt709" if f.colorspace == COLORSPACE_BT709 else "bt601"
+            if stats.frames == 0:
+                stats.rotation = int(round(f.rotation or 0))
             stats.frames += 1
             return Frame(index=stats.frames - 1, pts=pts, time_base=tb, y=y, full_range=full,
                          matrix=matrix, rotation=int(round(f.rotation or 0)))
 
         try:
-            for packet in container.demux(vs, *others):
-                if packet.stream.index != vs.index:
-                    if packet.dts is not None and packet.size:
-                        yield Passthrough(packet, packet.stream.index)
-                    continue
+            for packet in container.demux(vs):
                 try:
                     decoded = packet.decode()
                 except av.error.InvalidDataError as exc:

@@ -1,11 +1,10 @@
-"""What flows through the pipeline: frames (with their index) and copied packets."""
+"""What flows through the pipeline: frames, each with its index."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
 
-import av
 import numpy as np
 
 
@@ -23,11 +22,3 @@ class Frame:
     gray: np.ndarray | None = None  # float32 gray 0..255 at render size (set by colorize)
     ab: np.ndarray | None = None  # float32 (h, w, 2) chroma at render size (set by colorize)
     cut: bool = False  # first frame of a new shot (set by the temporal stage)
-
-
-@dataclass
-class Passthrough:
-    """A packet of another stream (audio, subtitles), copied to the output untouched."""
-
-    packet: av.Packet
-    stream_index: int

@@ -1,10 +1,17 @@
-"""``colorize_video``: decode -> colorize -> stabilize -> encode, overlapped in threads."""
+"""``colorize_video``: decode -> colorize -> stabilize -> encode, overlapped in threads.
+
+Frames are encoded into segments (see ``segments``) and joined with the
+original audio at the end, so an interrupted run resumes where it stopped and
+the final name only ever holds a complete file.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import torch
@@ -12,11 +19,15 @@ from tqdm import tqdm
 
 from .colorize import colorize_frames
 from .decode import DecodeStats, decode
-from .encode import EncodeSettings, VideoSink, output_suffix
+from .encode import EncodeSettings, output_suffix
 from .errors import VidcolorError
+from .frames import Frame
 from .inference import InferenceConfig, pick_device, prepare_model
+from .manifest import run_key, write_sidecar
 from .outputs import atomic_output, check_output, default_output
 from .probe import MediaInfo, open_input, probe
+from .remux import join_segments
+from .segments import SegmentWriter, WorkDir
 from .stages import in_thread
 from .temporal import TemporalConfig, stabilize
 from .zoo import load_model
@@ -34,6 +45,8 @@ class RunSettings:
     inference: InferenceConfig = field(default_factory=InferenceConfig)
     temporal: TemporalConfig = field(default_factory=TemporalConfig)
     encode: EncodeSettings = field(default_factory=EncodeSettings)
+    segment_seconds: float = 60.0  # resume granularity
+    resume_warmup_seconds: float = 2.0  # frames re-run (not re-encoded) to restore the temporal state
     pipelined: bool = True  # False: every stage in one thread (same output, for checking)
     queue_size: int = 8
 
@@ -48,6 +61,7 @@ class VideoResult:
     packets_copied: int
     damaged_packets: int
     seconds: float
+    segments_reused: int
     notes: list[str]
 
 
@@ -63,9 +77,36 @@ def plan_output(info: MediaInfo, output: str | Path | None) -> Path:
     """The output path: as given, or ``<stem>.colorized.<ext>`` with a container that fits."""
     if output is not None:
         return Path(output)
-    with open_input(info.path) as c:
-        codecs = [s.codec_context.name for s in (*c.streams.audio, *c.streams.subtitles) if s.codec_context]
-    return default_output(info.path, output_suffix(info.path, codecs))
+    return default_output(info.path, output_suffix(info.path, copied_codecs(info.path)))
+
+
+def copied_codecs(path: Path) -> list[str]:
+    """Codec names of the streams that are copied to the output (audio, subtitles)."""
+    with open_input(path) as c:
+        return [s.codec_context.name for s in (*c.streams.audio, *c.streams.subtitles) if s.codec_context]
+
+
+def from_index(items: Iterable[Frame], first: int) -> Iterator[Frame]:
+    """Drop frames before ``first`` (already encoded by an earlier run) before any work is done."""
+    for item in items:
+        if item.index >= first:
+            yield item
+
+
+def build_stages(input_path: Path, net: torch.nn.Module, settings: RunSettings, first: int,
+                 stats: DecodeStats) -> Iterator[Frame]:
+    """decode -> colorize -> stabilize, each in its own thread when pipelined."""
+    stages = [
+        ("decode", lambda items: from_index(decode(input_path, stats=stats), first)),
+        ("colorize", lambda items: colorize_frames(items, net, settings.inference)),
+        ("temporal", lambda items: stabilize(items, settings.temporal)),
+    ]
+    items = None
+    for name, stage in stages:
+        items = stage(items)
+        if settings.pipelined:
+            items = in_thread(items, name, settings.queue_size)
+    return items
 
 
 def colorize_video(input_path: str | Path, output: str | Path | None = None, *,
@@ -82,33 +123,39 @@ def colorize_video(input_path: str | Path, output: str | Path | None = None, *,
     net = resolve_model(settings, model)
     started = time.time()
     stats = DecodeStats()
+    rate = info.rate or Fraction(25)
+    segment_frames = max(1, round(settings.segment_seconds * rate))
+    key = run_key(input_path, net, settings, segment_frames=segment_frames)
+    work = WorkDir.for_output(out, key)
+    reused = work.prepare()
+    start = reused * segment_frames
+    warm = round(settings.resume_warmup_seconds * rate) if start and settings.temporal.mode != "off" else 0
+    if reused:
+        log.info("%s: resuming at frame %d (%d finished segments kept)", input_path, start, reused)
 
-    stages = [
-        ("decode", lambda items: decode(input_path, stats=stats)),
-        ("colorize", lambda items: colorize_frames(items, net, settings.inference)),
-        ("temporal", lambda items: stabilize(items, settings.temporal)),
-    ]
-    items = None
-    for name, stage in stages:
-        items = stage(items)
-        if settings.pipelined:
-            items = in_thread(items, name, settings.queue_size)
-
-    bar = tqdm(total=info.frames or None, unit="frame", desc=input_path.name, disable=not progress,
-               dynamic_ncols=True, leave=False)
+    items = build_stages(input_path, net, settings, max(0, start - warm), stats)
+    writer = SegmentWriter(work, settings.encode, rate, segment_frames, first_segment=reused)
+    bar = tqdm(total=info.frames or None, initial=min(start, info.frames or start), unit="frame",
+               desc=input_path.name, disable=not progress, dynamic_ncols=True, leave=False)
+    try:
+        for frame in items:
+            if frame.index >= start:
+                writer.write(frame)
+                bar.update(1)
+        writer.finish_segment()
+    except BaseException:
+        writer.abort()
+        if hasattr(items, "close"):
+            items.close()
+        raise
+    finally:
+        bar.close()
+    segments = work.segments()
+    if not segments:
+        raise VidcolorError("video stream has no decodable frames", input_path)
     with atomic_output(out) as tmp:
-        sink = VideoSink(tmp, input_path, settings.encode, info.rate)
-        try:
-            for item in items:
-                sink.write(item)
-                if sink.frames_written != bar.n:
-                    bar.update(sink.frames_written - bar.n)
-            sink.close()
-        except BaseException:
-            sink.abort()
-            items.close() if hasattr(items, "close") else None
-            raise
-        finally:
-            bar.close()
-    return VideoResult(input_path, out, sink.frames_written, sink.packets_copied, stats.damaged,
-                       time.time() - started, stats.notes)
+        copied = join_segments(segments, input_path, tmp, rotation=stats.rotation)
+    work.remove()
+    write_sidecar(out, key, {"input": str(input_path), "frames": stats.frames})
+    return VideoResult(input_path, out, stats.frames, copied, stats.damaged, time.time() - started, reused,
+                       stats.notes)

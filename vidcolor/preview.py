@@ -18,6 +18,7 @@ from .errors import VidcolorError
 from .frames import Frame
 from .inference import InferenceConfig
 from .probe import open_input
+from .temporal import TemporalConfig, stabilize
 
 PANEL_MAX_WIDTH = 720
 
@@ -32,22 +33,24 @@ def parse_time(text: str) -> float:
     return seconds
 
 
-def frame_at(container: av.container.InputContainer, seconds: float, path: Path) -> av.VideoFrame:
-    """The frame shown at ``seconds``: seek to the keyframe before, decode forward."""
+def frames_before(container: av.container.InputContainer, seconds: float, warmup: float,
+                  path: Path) -> list[av.VideoFrame]:
+    """Frames from ``seconds - warmup`` up to the one shown at ``seconds`` (seek, then decode)."""
     vs = video_stream(container, path)
     tb = vs.time_base
     start = vs.start_time or 0
     target = start + int(seconds / tb)
-    container.seek(target, stream=vs, backward=True)
-    chosen = None
+    first = start + int(max(0.0, seconds - warmup) / tb)
+    container.seek(first, stream=vs, backward=True)
+    frames: list[av.VideoFrame] = []
     for f in container.decode(vs):
-        if f.pts is None or f.pts <= target or chosen is None:
-            chosen = f
-        if f.pts is not None and f.pts >= target:
+        if f.pts is not None and f.pts > target and frames:
             break
-    if chosen is None:
+        if f.pts is None or f.pts >= first or not frames:
+            frames.append(f)
+    if not frames:
         raise VidcolorError(f"no frame at {seconds:g} s", path)
-    return chosen
+    return [f for f in frames if f.pts is None or f.pts >= first] or frames[-1:]
 
 
 def to_frame(f: av.VideoFrame, index: int) -> Frame:
@@ -76,15 +79,23 @@ def panel(rgb: np.ndarray, rotation: int) -> np.ndarray:
     return np.ascontiguousarray(rgb)
 
 
-def preview(path: str | Path, times: list[float], model: torch.nn.Module, config: InferenceConfig) -> np.ndarray:
-    """One picture: a row per time, the gray input on the left, colorized on the right."""
+def preview(path: str | Path, times: list[float], model: torch.nn.Module, config: InferenceConfig,
+            temporal: TemporalConfig | None = None, warmup: float = 1.0) -> np.ndarray:
+    """One picture: a row per time, the gray input on the left, colorized on the right.
+
+    With the temporal stage on, the second before each time is run through it
+    too, so the preview shows what the full run will write there.
+    """
+    temporal = temporal or TemporalConfig()
     path = Path(path)
     rows = []
     with open_input(path) as container:
         video_stream(container, path).thread_type = "AUTO"
         for i, t in enumerate(times):
-            frame = to_frame(frame_at(container, t, path), i)
-            [colored] = list(colorize_frames([frame], model, config))
+            decoded = frames_before(container, t, warmup if temporal.mode != "off" else 0.0, path)
+            frames = [to_frame(f, n) for n, f in enumerate(decoded)]
+            *_, colored = stabilize(colorize_frames(frames, model, config), temporal)
+            frame = colored
             gray = np.dstack([luma_to_gray(frame.y, frame.full_range).astype(np.uint8)] * 3)
             left, right = panel(gray, frame.rotation), panel(frame_rgb(colored), frame.rotation)
             row = np.concatenate([left, np.full((left.shape[0], 4, 3), 255, np.uint8), right], 1)
