@@ -100,3 +100,56 @@ def video_facts(path: Path) -> dict:
         return {"times": sorted(times), "luma": lumas, "audio": audio, "rotation": rotation,
                 "width": vs.codec_context.width, "height": vs.codec_context.height,
                 "last_rgb": last_rgb, "formats": fmts, "rate": vs.average_rate}
+
+
+def make_damaged(path: Path, frames: int = 12, bad: int = 5) -> Path:
+    """An MPEG-4 clip whose packet ``bad`` is replaced by garbage (same timing)."""
+    good = make_video(path.with_name("undamaged-" + path.name), frames=frames, codec="mpeg4", audio=False)
+    rng = np.random.default_rng(0)
+    with av.open(str(good)) as src, av.open(str(path), "w") as out:
+        stream = out.add_stream_from_template(src.streams.video[0])
+        for n, p in enumerate(src.demux(src.streams.video[0])):
+            if p.dts is None:
+                continue
+            if n == bad:
+                raw = bytes(p)
+                q = av.Packet(bytes([raw[0] ^ 0xFF]) + raw[1:4] + rng.integers(0, 256, len(raw) - 4, dtype=np.uint8).tobytes())
+                q.pts, q.dts, q.time_base = p.pts, p.dts, p.time_base
+                p = q
+            p.stream = stream
+            out.mux(p)
+    good.unlink()
+    return path
+
+
+def make_unsupported_codec(path: Path) -> Path:
+    """An AVI whose video fourcc no decoder knows."""
+    src = make_video(path.with_name("src-" + path.name), frames=4, codec="mpeg4", audio=False)
+    path.write_bytes(src.read_bytes().replace(b"FMP4", b"ZZZZ"))
+    src.unlink()
+    return path
+
+
+def make_audio_only(path: Path) -> Path:
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("aac", rate=16000, layout="mono")
+        f = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        f.sample_rate, f.pts = 16000, 0
+        c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    return path
+
+
+def make_zero_frames(path: Path) -> Path:
+    """A container with a video stream that holds no frame."""
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("mpeg4", rate=12)
+        s.width, s.height, s.pix_fmt = 32, 32, "yuv420p"
+        c.start_encoding()
+    return path
+
+
+def truncated_copy(src: Path, dst: Path, fraction: float) -> Path:
+    data_ = src.read_bytes()
+    dst.write_bytes(data_[: int(len(data_) * fraction)])
+    return dst

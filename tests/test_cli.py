@@ -27,15 +27,28 @@ def test_version_and_help():
     assert "--render-size" in out and "--overwrite" in out
 
 
-def test_run_writes_default_output_beside_input_and_refuses_to_overwrite(tmp_path):
+def test_run_writes_default_output_beside_input_then_skips_it(tmp_path):
     src = make_video(tmp_path / "film.mp4", frames=6)
     r = run("run", src, *FAST)
     assert r.exit_code == 0, r.output
     out = tmp_path / "film.colorized.mp4"
     assert len(video_facts(out)["times"]) == 6
+    made = out.stat().st_mtime_ns
     again = run("run", src, *FAST)
-    assert again.exit_code == 1
-    assert "exists" in again.output and "--overwrite" in again.output
+    assert again.exit_code == 0 and "up to date" in again.output
+    assert out.stat().st_mtime_ns == made
+    assert run("run", src, *FAST, "--crf", "30").exit_code == 0  # other settings: redone
+    assert out.stat().st_mtime_ns != made
+    assert run("run", src, *FAST, "--crf", "30", "--overwrite").exit_code == 0
+
+
+def test_a_file_vidcolor_did_not_make_is_never_replaced_without_overwrite(tmp_path):
+    src = make_video(tmp_path / "film.mp4", frames=3, audio=False)
+    foreign = tmp_path / "film.colorized.mp4"
+    foreign.write_bytes(b"somebody's edit")
+    r = run("run", src, *FAST)
+    assert r.exit_code == 1 and "exists" in r.output and "--overwrite" in r.output
+    assert foreign.read_bytes() == b"somebody's edit"
     assert run("run", src, *FAST, "--overwrite").exit_code == 0
 
 

@@ -147,51 +147,65 @@ def install_sigterm() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Output file (one input) [default: <stem>.colorized.<ext> beside the input].")
-@click.option("--overwrite", is_flag=True, help="Replace an existing output.")
+              help="Output file (one input), or folder (several inputs or folders: the structure is mirrored) "
+                   "[default: <stem>.colorized.<ext> beside each input].")
+@click.option("--overwrite", is_flag=True, help="Redo outputs that are already there and up to date.")
 @model_options
 @click.option("--temporal", type=click.Choice(["flow", "off"]), default="flow", show_default=True,
               help="Stabilize color over time.")
 @click.option("--strength", default=0.85, show_default=True, help="Temporal smoothing strength 0..1.")
 @click.option("--crf", default=18, show_default=True, help="x264 quality (lower = better, bigger).")
 @click.option("--preset", default="medium", show_default=True, help="x264 speed preset.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--segment-seconds", default=60.0, show_default=True,
+              help="Encode in segments this long: an interrupted run resumes from the last one.")
+@click.option("--jobs", default=1, show_default=True, help="Files processed in parallel (CPU only).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a JSON report (per file: input, output, status, error, frames, seconds, settings).")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
 def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
-        temporal: str, strength: float, crf: int, preset: str, quiet: bool) -> None:
-    """Colorize videos (to H.264 with the original sound) and photos (to PNG)."""
+        temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, jobs: int,
+        report_path: Path | None, quiet: bool) -> None:
+    """Colorize videos (to H.264 with the original sound) and photos (to PNG), files or whole folders.
+
+    Finished outputs are skipped on the next run; a film interrupted midway resumes from its last
+    finished segment. Exit status: 0 all done or up to date, 1 some file failed, 130 interrupted.
+    """
+    from .batch import run_batch
     from .encode import EncodeSettings
-    from .image import colorize_image
     from .inference import InferenceConfig
-    from .pipeline import RunSettings, colorize_video
-    from .probe import probe
+    from .pipeline import RunSettings
     from .temporal import TemporalConfig
 
     install_sigterm()
-    if output is not None and len(inputs) > 1:
-        raise VidcolorError("-o names one output file; give one input")
-    inference = InferenceConfig(render_size=render_size, batch_size=batch_size, temperature=temperature)
     settings = RunSettings(model=model_name, weights=str(weights) if weights else None, device=device,
-                           inference=inference, temporal=TemporalConfig(mode=temporal, strength=strength),
-                           encode=EncodeSettings(crf=crf, preset=preset))
-    net = None
-    for path in inputs:
-        info = probe(path)
-        if net is None:
-            net = load_for_cli(model_name, weights, device)
-        try:
-            if info.kind == "image":
-                out = output or path.with_name(f"{path.stem}.colorized.png")
-                colorize_image(path, out, model=net, config=inference, overwrite=overwrite)
-                click.echo(f"{path} -> {out}")
-            else:
-                result = colorize_video(path, output, settings=settings, model=net, overwrite=overwrite,
-                                        progress=not quiet)
-                click.echo(f"{path} -> {result.output} ({result.frames} frames, "
-                           f"{result.frames / max(result.seconds, 1e-9):.1f} fps)")
-        except KeyboardInterrupt:
-            click.echo(f"vidcolor: interrupted; no output written for {path}", err=True)
-            sys.exit(130)
+                           inference=InferenceConfig(render_size=render_size, batch_size=batch_size,
+                                                     temperature=temperature),
+                           temporal=TemporalConfig(mode=temporal, strength=strength),
+                           encode=EncodeSettings(crf=crf, preset=preset), segment_seconds=segment_seconds)
+    model = load_for_cli(model_name, weights, device) if jobs <= 1 else None
+    report = run_batch(list(inputs), output, settings, model=model, overwrite=overwrite, jobs=jobs,
+                       progress=not quiet)
+    if report_path is not None:
+        report.write(report_path)
+    single = len(inputs) == 1 and not inputs[0].is_dir()
+    for r in report.results:
+        if r.status == "done":
+            rate = f", {r.frames / r.seconds:.1f} frames/s" if r.frames and r.seconds and r.kind == "video" else ""
+            click.echo(f"{r.input} -> {r.output} ({r.kind}{rate})")
+            for w in r.warnings:
+                click.echo(f"vidcolor: warning: {r.input}: {w}", err=True)
+        elif r.status == "skipped":
+            click.echo(f"{r.input} -> {r.output} (up to date, skipped; --overwrite redoes it)")
+        elif single:
+            raise VidcolorError(r.error or "failed", r.input)
+    if not single:
+        click.echo(report.summary(), err=report.count("failed") > 0)
+    if report.interrupted:
+        click.echo("vidcolor: interrupted; finished segments are kept and the next run resumes", err=True)
+        sys.exit(130)
+    if report.count("failed"):
+        sys.exit(1)
 
 
 @main.command(name="preview")

@@ -117,3 +117,10 @@ def decode(path: str | Path, stats: DecodeStats | None = None, max_damaged: int 
             log.warning("%s: stopped reading early: %s", path, exc.strerror or exc)
         if stats.frames == 0:
             raise VidcolorError("video stream has no decodable frames", path)
+        expected = container.duration / av.time_base if container.duration else None
+        if last_pts is not None and expected:
+            seen = float((last_pts - (vs.start_time or 0)) * tb)
+            if seen < expected - max(1.0, 3 / float(rate)):
+                stats.notes.append(f"ends early: frames up to {seen:.1f} s of {expected:.1f} s (truncated?)")
+        if stats.damaged:
+            stats.notes.append(f"{stats.damaged} damaged video packet(s) skipped")

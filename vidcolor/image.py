@@ -11,6 +11,7 @@ import torch
 from .color import L_to_gray, rgb_to_lab, to_uint8
 from .errors import VidcolorError
 from .inference import InferenceConfig, colorize_grays, combine
+from .manifest import run_key, up_to_date, write_sidecar
 from .outputs import atomic_output, check_output
 from .probe import open_input
 
@@ -49,17 +50,34 @@ def colorize_image(image: str | Path | np.ndarray, output: str | Path | None = N
     from .pipeline import RunSettings, resolve_model
 
     config = config or InferenceConfig()
+    net = model if model is not None else resolve_model(RunSettings(), None)
+    if isinstance(image, (str, Path)) and output is not None:
+        colorize_image_file(Path(image), Path(output), net, config, overwrite)
+        return read_image(Path(output))
     if isinstance(image, (str, Path)):
-        src = Path(image)
-        if output is not None:
-            check_output(src, Path(output), overwrite)
-        rgb = read_image(src)
+        rgb = read_image(Path(image))
     else:
         rgb = image if image.ndim == 3 else np.dstack([image] * 3)
-    net = model if model is not None else resolve_model(RunSettings(), None)
-    gray = gray_of(rgb.astype(np.uint8))
-    ab = colorize_grays(net, [gray], config)[0]
-    out = to_uint8(combine(gray, ab))
+    out = colorize_rgb(rgb, net, config)
     if output is not None:
+        check_output(Path("<array>"), Path(output), overwrite)
         write_png(Path(output), out)
     return out
+
+
+def colorize_rgb(rgb: np.ndarray, model: torch.nn.Module, config: InferenceConfig) -> np.ndarray:
+    """The photo's lightness, colorized by the model: uint8 RGB of the same size."""
+    gray = gray_of(rgb.astype(np.uint8))
+    ab = colorize_grays(model, [gray], config)[0]
+    return to_uint8(combine(gray, ab))
+
+
+def colorize_image_file(src: Path, output: Path, model: torch.nn.Module, config: InferenceConfig,
+                        overwrite: bool = False) -> bool:
+    """File to PNG, skipped when an up-to-date result is there; returns True if skipped."""
+    key = run_key(src, model, config)
+    if up_to_date(src, output, key, overwrite):
+        return True
+    write_png(output, colorize_rgb(read_image(src), model, config))
+    write_sidecar(output, key, {"input": str(src)})
+    return False

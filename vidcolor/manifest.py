@@ -78,3 +78,20 @@ def is_done(output: Path, key: dict[str, Any]) -> bool:
     except (OSError, ValueError):
         return False
     return record.get("key") == key and record.get("output_size") == output.stat().st_size
+
+
+def up_to_date(input_path: Path, output: Path, key: dict[str, Any], overwrite: bool) -> bool:
+    """Check the output path; True if it already holds this exact result (skip it).
+
+    An existing output made by vidcolor from another input or other settings is
+    redone; any other existing file is only replaced with ``overwrite``.
+    """
+    from .outputs import check_output
+
+    if output.exists() and not overwrite and output.resolve() != input_path.resolve():
+        if is_done(output, key):
+            return True
+        if sidecar_path(output).exists():
+            overwrite = True  # ours, but stale: the input or the settings changed
+    check_output(input_path, output, overwrite)
+    return False

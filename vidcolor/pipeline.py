@@ -23,8 +23,8 @@ from .encode import EncodeSettings, output_suffix
 from .errors import VidcolorError
 from .frames import Frame
 from .inference import InferenceConfig, pick_device, prepare_model
-from .manifest import run_key, write_sidecar
-from .outputs import atomic_output, check_output, default_output
+from .manifest import run_key, up_to_date, write_sidecar
+from .outputs import atomic_output, default_output
 from .probe import MediaInfo, open_input, probe
 from .remux import join_segments
 from .segments import SegmentWriter, WorkDir
@@ -63,6 +63,7 @@ class VideoResult:
     seconds: float
     segments_reused: int
     notes: list[str]
+    skipped: bool = False  # an up-to-date output was already there
 
 
 def resolve_model(settings: RunSettings, model: torch.nn.Module | None) -> torch.nn.Module:
@@ -119,13 +120,14 @@ def colorize_video(input_path: str | Path, output: str | Path | None = None, *,
     if info.kind != "video":
         raise VidcolorError("is a still image; use colorize_image", input_path)
     out = plan_output(info, output)
-    check_output(input_path, out, overwrite)
     net = resolve_model(settings, model)
     started = time.time()
     stats = DecodeStats()
     rate = info.rate or Fraction(25)
     segment_frames = max(1, round(settings.segment_seconds * rate))
     key = run_key(input_path, net, settings, segment_frames=segment_frames)
+    if up_to_date(input_path, out, key, overwrite):
+        return VideoResult(input_path, out, 0, 0, 0, 0.0, 0, [], skipped=True)
     work = WorkDir.for_output(out, key)
     reused = work.prepare()
     start = reused * segment_frames
@@ -147,11 +149,14 @@ def colorize_video(input_path: str | Path, output: str | Path | None = None, *,
         writer.abort()
         if hasattr(items, "close"):
             items.close()
+        if not work.segments():
+            work.remove()  # nothing to resume from
         raise
     finally:
         bar.close()
     segments = work.segments()
     if not segments:
+        work.remove()
         raise VidcolorError("video stream has no decodable frames", input_path)
     with atomic_output(out) as tmp:
         copied = join_segments(segments, input_path, tmp, rotation=stats.rotation)

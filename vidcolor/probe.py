@@ -50,6 +50,9 @@ def open_input(path: str | Path) -> av.container.InputContainer:
         return av.open(str(path), mode="r", metadata_errors="ignore")
     except av.error.InvalidDataError:
         raise VidcolorError("not a media file FFmpeg can read (or truncated before its header)", path) from None
+    except av.error.EOFError:
+        raise VidcolorError("has no video frames: the file ends before its first frame (empty or truncated)",
+                            path) from None
     except av.error.FFmpegError as exc:
         raise VidcolorError(f"cannot open: {exc.strerror or exc}", path) from None
 
@@ -65,8 +68,8 @@ def probe(path: str | Path) -> MediaInfo:
             raise VidcolorError("has no video stream", path)
         stream = videos[0]
         ctx = stream.codec_context
-        if ctx.codec is None or not ctx.codec.name:
-            raise VidcolorError("unsupported video codec (no decoder in this FFmpeg)", path)
+        if ctx is None or ctx.codec is None or not ctx.codec.name:
+            raise VidcolorError("unsupported video codec (no decoder for it in this FFmpeg)", path)
         if not ctx.width or not ctx.height:
             raise VidcolorError("video stream has no picture size (damaged header?)", path)
         fmt = container.format.name

@@ -23,8 +23,11 @@ def _video_packets(segments: list[Path]) -> Iterator[av.Packet]:
     for seg in segments:
         with av.open(str(seg)) as c:
             for packet in c.demux(c.streams.video[0]):
-                if packet.dts is not None and packet.size:
-                    yield packet
+                if not packet.size:
+                    continue
+                if packet.dts is None:  # NUT leaves dts unset when it equals pts (no reordering)
+                    packet.dts = packet.pts
+                yield packet
 
 
 def _copied_packets(container: av.container.InputContainer, indices: set[int]) -> Iterator[av.Packet]:
