@@ -120,14 +120,14 @@ def test_killed_run_resumes_and_equals_an_uninterrupted_one(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "vidcolor", "run", str(src), "-o", str(out), *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
-    while not (work / "seg-00003.nut").exists():
+    while not (work / "seg-00003.mp4").exists():
         assert proc.poll() is None, "finished before it could be killed"
         assert time.time() < deadline
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert not out.exists(), "no half file under the final name"
-    finished = sorted(p.name for p in work.glob("seg-*.nut"))
+    finished = sorted(p.name for p in work.glob("seg-*.mp4"))
     mtimes = {p: (work / p).stat().st_mtime_ns for p in finished}
     assert len(finished) >= 4
 

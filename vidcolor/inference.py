@@ -52,6 +52,8 @@ def render_shape(height: int, width: int, short_side: int) -> tuple[int, int]:
 def predict_ab(model: torch.nn.Module, gray: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
     """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled bilinearly."""
     device = next(model.parameters()).device
+    if device.type == "cuda":
+        gray = gray.pin_memory()  # lets the copy overlap with the previous batch's work
     gray = gray.to(device, non_blocking=True).contiguous(memory_format=torch.channels_last)
     autocast = (torch.autocast("cuda", dtype=torch.float16) if device.type == "cuda"
                 else contextlib.nullcontext())

@@ -23,11 +23,8 @@ def _video_packets(segments: list[Path]) -> Iterator[av.Packet]:
     for seg in segments:
         with av.open(str(seg)) as c:
             for packet in c.demux(c.streams.video[0]):
-                if not packet.size:
-                    continue
-                if packet.dts is None:  # NUT leaves dts unset when it equals pts (no reordering)
-                    packet.dts = packet.pts
-                yield packet
+                if packet.size and packet.dts is not None:
+                    yield packet
 
 
 def _copied_packets(container: av.container.InputContainer, indices: set[int]) -> Iterator[av.Packet]:

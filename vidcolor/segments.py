@@ -1,6 +1,6 @@
 """Encoding in segments, so a long run killed at 1:40 resumes at 1:40.
 
-Frames are encoded into numbered segment files (NUT: exact timestamps) in a
+Frames are encoded into numbered segment files (MP4: exact time bases, DTS) in a
 work folder beside the output. Each segment starts with a new encoder, hence
 on a keyframe, and becomes final only when renamed from its temporary name, so
 a segment on disk is always complete. A run that finds finished segments for
@@ -28,7 +28,7 @@ STATE = "state.json"
 
 
 def segment_name(n: int) -> str:
-    return f"seg-{n:05d}.nut"
+    return f"seg-{n:05d}.mp4"
 
 
 @dataclass
@@ -100,7 +100,7 @@ class SegmentWriter:
             log.warning("frame %d changes size; scaled to the first frame's", frame.index)
             frame.y = resize(frame.y, self.first.y.shape[1], self.first.y.shape[0])
         if self.container is None:
-            self.container = av.open(str(self._tmp()), "w", format="nut")
+            self.container = av.open(str(self._tmp()), "w", format="mp4")
             self.stream = add_video_stream(self.container, frame, self.settings, self.rate)
         self.container.mux(self.stream.encode(to_video_frame(frame, self.stream.pix_fmt)))
         self.count += 1

@@ -1,0 +1,190 @@
+"""Speed and memory of vidcolor on this machine (a benchmark script, not a test).
+
+Prints, for generated 640x360 and 1280x720 clips: the decode+encode ceiling
+(no model), model-only frames/s at the default render size, end-to-end
+frames/s, their ratio, the temporal stage's cost relative to the model, and
+peak RSS of a full run on a 10-second and a 10-minute clip; and the model
+against the ECCV16 network at the same input size.
+
+    python bench/bench_speed.py [--long-minutes 10] [--rss-render-size 224]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eccv16 import ECCV16  # noqa: E402
+
+from vidcolor import load_model  # noqa: E402
+from vidcolor.colorize import gray_small  # noqa: E402
+from vidcolor.decode import decode  # noqa: E402
+from vidcolor.encode import EncodeSettings  # noqa: E402
+from vidcolor.inference import InferenceConfig, predict_ab, prepare_model, render_shape  # noqa: E402
+from vidcolor.pipeline import RunSettings, colorize_video  # noqa: E402
+from vidcolor.remux import join_segments  # noqa: E402
+from vidcolor.segments import SegmentWriter, WorkDir  # noqa: E402
+from vidcolor.temporal import Stabilizer, TemporalConfig  # noqa: E402
+
+
+def make_clip(path: Path, width: int, height: int, seconds: float, fps: int = 25) -> Path:
+    """A gray film-like clip: a textured pan with grain, and a sound track."""
+    rng = np.random.default_rng(0)
+    base = cv2.resize((rng.random((90, 320)) * 255).astype(np.uint8), (width * 2, height),
+                      interpolation=cv2.INTER_CUBIC)
+    base = cv2.GaussianBlur(base, (0, 0), 3)
+    n = int(seconds * fps)
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("libx264", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+        vs.options = {"preset": "ultrafast", "crf": "23"}
+        a = out.add_stream("aac", rate=16000, layout="mono")
+        for i in range(n):
+            x = (i * 3) % width
+            g = np.clip(base[:, x:x + width].astype(np.int16) + rng.integers(-6, 7, (height, width)), 0, 255)
+            f = av.VideoFrame.from_ndarray(g.astype(np.uint8), format="gray").reformat(format="yuv420p")
+            f.pts, f.time_base = i, Fraction(1, fps)
+            out.mux(vs.encode(f))
+        out.mux(vs.encode(None))
+        samples = int(seconds * 16000)
+        for start in range(0, samples, 1024):
+            af = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+            af.sample_rate, af.pts, af.time_base = 16000, start, Fraction(1, 16000)
+            out.mux(a.encode(af))
+        out.mux(a.encode(None))
+    return path
+
+
+def io_ceiling(clip: Path, work: Path, render: int) -> float:
+    """Frames/s of decode + chroma writing + encode + remux, with zero chroma instead of a model."""
+    wd = WorkDir(work / "io-work", {})
+    wd.prepare()
+    writer = SegmentWriter(wd, EncodeSettings(), Fraction(25), 10**9)
+    t = time.perf_counter()
+    n = 0
+    for f in decode(clip):
+        f.gray = gray_small(f, render)
+        f.ab = np.zeros((*f.gray.shape, 2), np.float32)
+        writer.write(f)
+        n += 1
+    writer.finish_segment()
+    join_segments(wd.segments(), clip, work / "io.mp4")
+    dt = time.perf_counter() - t
+    wd.remove()
+    return n / dt
+
+
+def model_fps(model: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0) -> float:
+    x = torch.rand(batch, 1, *shape) * 255
+    predict_ab(model, x)
+    n, t = 0, time.perf_counter()
+    while time.perf_counter() - t < seconds:
+        predict_ab(model, x)
+        n += batch
+    return n / (time.perf_counter() - t)
+
+
+def raw_fps(net: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0) -> float:
+    x = (torch.rand(batch, 1, *shape) * 255).contiguous(memory_format=torch.channels_last)
+    net = net.eval().to(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        net(x)
+        n, t = 0, time.perf_counter()
+        while time.perf_counter() - t < seconds:
+            net(x)
+            n += batch
+    return n / (time.perf_counter() - t)
+
+
+def temporal_ms(clip: Path, render: int, frames: int = 100) -> float:
+    stab = Stabilizer(TemporalConfig())
+    items = []
+    for f in decode(clip):
+        f.gray = gray_small(f, render)
+        f.ab = np.zeros((*f.gray.shape, 2), np.float32)
+        items.append(f)
+        if len(items) == frames:
+            break
+    t = time.perf_counter()
+    for f in items:
+        stab(f)
+    return (time.perf_counter() - t) / len(items) * 1000
+
+
+def end_to_end(clip: Path, out: Path, model: torch.nn.Module, settings: RunSettings) -> float:
+    r = colorize_video(clip, out, settings=settings, model=model, overwrite=True, progress=False)
+    return r.frames / r.seconds
+
+
+def peak_rss_mb(clip: Path, out: Path, render: int) -> float:
+    """Peak resident memory of a whole `vidcolor run` in a child process."""
+    code = ("import resource,sys,vidcolor;from vidcolor.pipeline import RunSettings;"
+            "from vidcolor.inference import InferenceConfig;"
+            f"vidcolor.colorize_video(sys.argv[1], sys.argv[2], overwrite=True, progress=False,"
+            f"settings=RunSettings(inference=InferenceConfig(render_size={render})));"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    proc = subprocess.run([sys.executable, "-c", code, str(clip), str(out)], capture_output=True, text=True,
+                          check=True)
+    return int(proc.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--long-minutes", type=float, default=10.0)
+    ap.add_argument("--rss-render-size", type=int, default=224)
+    ap.add_argument("--render-size", type=int, default=InferenceConfig().render_size)
+    args = ap.parse_args()
+    torch.set_num_threads(torch.get_num_threads())
+    model = prepare_model(load_model(), torch.device("cpu"))
+    settings = RunSettings(inference=InferenceConfig(render_size=args.render_size))
+    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
+          f"torch {torch.__version__}, PyAV {av.__version__}, render size {args.render_size}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        rows = []
+        for w, h, secs in ((640, 360, 10), (1280, 720, 6)):
+            clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
+            shape = render_shape(h, w, args.render_size)
+            ceiling = io_ceiling(clip, work, args.render_size)
+            mfps = model_fps(model, shape, settings.inference.batch_size)
+            e2e = end_to_end(clip, work / f"out{w}.mp4", model, settings)
+            tms = temporal_ms(clip, args.render_size)
+            rows.append((f"{w}x{h}", shape, ceiling, mfps, e2e, e2e / mfps, tms * mfps / 1000))
+        print("\n| clip | render | decode+encode only fps | model-only fps | end-to-end fps | e2e / model |"
+              " temporal cost / model time |")
+        print("|---|---|---|---|---|---|---|")
+        for name, shape, ceiling, mfps, e2e, ratio, tshare in rows:
+            print(f"| {name} | {shape[1]}x{shape[0]} | {ceiling:.1f} | {mfps:.1f} | {e2e:.1f} | {ratio:.2f} |"
+                  f" {tshare:.0%} |")
+
+        shape = render_shape(360, 640, args.render_size)
+        ours = raw_fps(model, shape, 4)
+        eccv = raw_fps(ECCV16(), shape, 4, seconds=15)
+        print(f"\nmodel vs ECCV16 at {shape[1]}x{shape[0]}, batch 4: effunet {ours:.1f} fps, "
+              f"ECCV16 (random weights) {eccv:.2f} fps: {ours / eccv:.1f}x faster")
+
+        short = make_clip(work / "short.mp4", 640, 360, 10)
+        long = make_clip(work / "long.mp4", 640, 360, args.long_minutes * 60)
+        rss_default = peak_rss_mb(short, work / "d.mp4", args.render_size)
+        rss_short = peak_rss_mb(short, work / "s.mp4", args.rss_render_size)
+        rss_long = peak_rss_mb(long, work / "l.mp4", args.rss_render_size)
+        print(f"\npeak RSS, 640x360: 10 s clip at render size {args.render_size}: {rss_default:.0f} MB; "
+              f"at render size {args.rss_render_size}: 10 s clip {rss_short:.0f} MB, "
+              f"{args.long_minutes:g} min clip {rss_long:.0f} MB (ratio {rss_long / rss_short:.2f})")
+
+
+if __name__ == "__main__":
+    main()
