@@ -118,7 +118,7 @@ def model_options(f):
         click.option("--model", "model_name", help=f"Model from the zoo [default: {zoo.DEFAULT_MODEL}]."),
         click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), help="A weights file instead."),
         click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda[:N]."),
-        click.option("--render-size", default=224, show_default=True,
+        click.option("--render-size", default=160, show_default=True,
                      help="Short side (px) the network sees; chroma is upsampled onto full-size luma."),
         click.option("--batch-size", default=4, show_default=True, help="Frames per network call."),
         click.option("--temperature", type=float, help="Annealed-mean T (lower = more vivid) [default: model's]."),

@@ -20,7 +20,7 @@ from .color import gray_to_L, lab_to_rgb, resize
 class InferenceConfig:
     """How the network is run."""
 
-    render_size: int = 224  # short side the network sees
+    render_size: int = 160  # short side the network sees (chosen by eval: see README)
     batch_size: int = 4
     temperature: float | None = None  # annealed-mean T; None = the model's own
 
