@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from media import make_video, video_facts
+from media import make_audio_only, make_video, video_facts
 
 from vidcolor import colorize_video
 from vidcolor.errors import VidcolorError
@@ -15,6 +15,7 @@ VARIANTS = {
     "vfr": dict(vfr=True, frames=15),
     "rotation-90": dict(rotation=90),
     "odd-size": dict(width=63, height=47, pix_fmt="yuv444p"),
+    "half-height-odd": dict(width=96, height=54),  # 4:2:0 chroma planes with an odd row count
     "yuv420p10le": dict(pix_fmt="yuv420p10le", audio=False),
     "yuv422p": dict(pix_fmt="yuv422p"),
     "gray-ffv1": dict(pix_fmt="gray", codec="libx264", audio=False),
@@ -109,14 +110,6 @@ def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_set
 
 
 def test_audio_only_file_is_a_clear_error(tmp_path, model, fast_settings):
-    import av
-
-    path = tmp_path / "sound.m4a"
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("aac", rate=16000, layout="mono")
-        f = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
-        f.sample_rate, f.pts = 16000, 0
-        c.mux(s.encode(f))
-        c.mux(s.encode(None))
+    path = make_audio_only(tmp_path / "sound.m4a")
     with pytest.raises(VidcolorError, match="no video stream"):
         colorize_video(path, settings=fast_settings, model=model, progress=False)

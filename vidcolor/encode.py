@@ -65,13 +65,12 @@ def chroma_planes(frame: Frame, width: int, height: int) -> tuple[np.ndarray, np
 def to_video_frame(frame: Frame, pix_fmt: str) -> av.VideoFrame:
     """A new YUV frame: the decoded luma untouched, chroma from the colorization."""
     h, w = frame.y.shape
-    if pix_fmt == "yuv420p":
-        cb, cr = chroma_planes(frame, w // 2, h // 2)
-        out = av.VideoFrame.from_ndarray(np.concatenate([frame.y, cb.reshape(-1, w), cr.reshape(-1, w)]),
-                                         format="yuv420p")
-    else:
-        cb, cr = chroma_planes(frame, w, h)
-        out = av.VideoFrame.from_ndarray(np.stack([frame.y, cb, cr]), format="yuv444p")
+    out = av.VideoFrame(w, h, pix_fmt)
+    cw, ch = out.planes[1].width, out.planes[1].height
+    cb, cr = chroma_planes(frame, cw, ch)
+    for plane, data in zip(out.planes, (frame.y, cb, cr)):
+        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)  # writable view, padded rows
+        rows[: plane.height, : plane.width] = data
     out.pts = frame.pts
     out.time_base = frame.time_base
     out.color_range = RANGE[frame.full_range]
