@@ -53,8 +53,8 @@ def archive(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 def test_folder_batch_reports_every_bad_file_and_skips_on_rerun(archive, tmp_path):
     root, bad = archive
-    damaged = make_damaged(root / "damaged.mkv")
-    cut = truncated_copy(make_video(tmp_path / "long.mkv", frames=36, audio=False), root / "cut.mkv", 0.5)
+    make_damaged(root / "damaged.mkv")
+    truncated_copy(make_video(tmp_path / "long.mkv", frames=36, audio=False), root / "cut.mkv", 0.5)
     out, report_path = tmp_path / "out", tmp_path / "report.json"
     proc = vidcolor("run", root, "-o", out, "--report", report_path, *FAST)
     assert proc.returncode == 1, proc.stderr
@@ -128,7 +128,6 @@ def test_killed_run_resumes_and_equals_an_uninterrupted_one(tmp_path):
     proc.wait()
     assert not out.exists(), "no half file under the final name"
     finished = sorted(p.name for p in work.glob("seg-*.mp4"))
-    mtimes = {p: (work / p).stat().st_mtime_ns for p in finished}
     assert len(finished) >= 4
 
     report = tmp_path / "r.json"
@@ -140,7 +139,6 @@ def test_killed_run_resumes_and_equals_an_uninterrupted_one(tmp_path):
     assert a["times"] == b["times"] and len(b["times"]) == 120
     assert a["audio"] == b["audio"]
     assert not work.exists()
-    assert mtimes  # the reused segments were not re-encoded (checked via segments_reused above)
 
 
 def test_fuzzed_copies_end_in_an_output_or_one_clean_line(tmp_path):

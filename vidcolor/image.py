@@ -20,12 +20,11 @@ def read_image(path: str | Path) -> np.ndarray:
     """An image file as uint8 RGB (EXIF orientation applied where OpenCV reads it)."""
     path = Path(path)
     with open_input(path) as container:  # same checks and messages as for video
-        fallback = container
         bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if bgr is not None:
             return np.ascontiguousarray(bgr[..., ::-1])
         try:
-            frame = next(fallback.decode(video=0))
+            frame = next(container.decode(video=0))
         except (StopIteration, Exception):  # noqa: BLE001 - any decoder failure is "unreadable"
             raise VidcolorError("image cannot be decoded", path) from None
         return frame.to_ndarray(format="rgb24")
