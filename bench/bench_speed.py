@@ -145,6 +145,9 @@ def main() -> None:
     ap.add_argument("--long-minutes", type=float, default=10.0)
     ap.add_argument("--rss-render-size", type=int, default=224)
     ap.add_argument("--render-size", type=int, default=InferenceConfig().render_size)
+    ap.add_argument("--only", choices=["speed", "rss"], help="Run only one half of the benchmark.")
+    ap.add_argument("--with-compile", action="store_true",
+                    help="Also time the --compile path at 640x360 (adds its one-time compile).")
     args = ap.parse_args()
     torch.set_num_threads(torch.get_num_threads())
     model = prepare_model(load_model(), torch.device("cpu"))
@@ -153,36 +156,70 @@ def main() -> None:
           f"torch {torch.__version__}, PyAV {av.__version__}, render size {args.render_size}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        rows = []
-        for w, h, secs in ((640, 360, 10), (1280, 720, 6)):
-            clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
-            shape = render_shape(h, w, args.render_size)
-            ceiling = io_ceiling(clip, work, args.render_size)
-            mfps = model_fps(model, shape, settings.inference.batch_size)
-            e2e = end_to_end(clip, work / f"out{w}.mp4", model, settings)
-            tms = temporal_ms(clip, args.render_size)
-            rows.append((f"{w}x{h}", shape, ceiling, mfps, e2e, e2e / mfps, tms * mfps / 1000))
-        print("\n| clip | render | decode+encode only fps | model-only fps | end-to-end fps | e2e / model |"
-              " temporal cost / model time |")
-        print("|---|---|---|---|---|---|---|")
-        for name, shape, ceiling, mfps, e2e, ratio, tshare in rows:
-            print(f"| {name} | {shape[1]}x{shape[0]} | {ceiling:.1f} | {mfps:.1f} | {e2e:.1f} | {ratio:.2f} |"
-                  f" {tshare:.0%} |")
+        if args.only != "rss":
+            speed(args, model, settings, work)
+        if args.only != "speed":
+            memory(args, work)
 
-        shape = render_shape(360, 640, args.render_size)
-        ours = raw_fps(model, shape, 4)
-        eccv = raw_fps(ECCV16(), shape, 4, seconds=15)
-        print(f"\nmodel vs ECCV16 at {shape[1]}x{shape[0]}, batch 4: effunet {ours:.1f} fps, "
-              f"ECCV16 (random weights) {eccv:.2f} fps: {ours / eccv:.1f}x faster")
 
-        short = make_clip(work / "short.mp4", 640, 360, 10)
-        long = make_clip(work / "long.mp4", 640, 360, args.long_minutes * 60)
-        rss_default = peak_rss_mb(short, work / "d.mp4", args.render_size)
-        rss_short = peak_rss_mb(short, work / "s.mp4", args.rss_render_size)
-        rss_long = peak_rss_mb(long, work / "l.mp4", args.rss_render_size)
-        print(f"\npeak RSS, 640x360: 10 s clip at render size {args.render_size}: {rss_default:.0f} MB; "
-              f"at render size {args.rss_render_size}: 10 s clip {rss_short:.0f} MB, "
-              f"{args.long_minutes:g} min clip {rss_long:.0f} MB (ratio {rss_long / rss_short:.2f})")
+def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSettings, work: Path) -> None:
+    """Frames/s table at 640x360 and 1280x720, then the model against ECCV16."""
+    rows = []
+    for w, h, secs in ((640, 360, 10), (1280, 720, 6)):
+        clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
+        shape = render_shape(h, w, args.render_size)
+        ceiling = io_ceiling(clip, work, args.render_size)
+        mfps = model_fps(model, shape, settings.inference.batch_size)
+        e2e = end_to_end(clip, work / f"out{w}.mp4", model, settings)
+        tms = temporal_ms(clip, args.render_size)
+        rows.append((f"{w}x{h}", shape, ceiling, mfps, e2e, e2e / mfps, tms * mfps / 1000))
+    print("\n| clip | render | decode+encode only fps | model-only fps | end-to-end fps | e2e / model |"
+          " temporal cost / model time |")
+    print("|---|---|---|---|---|---|---|")
+    for name, shape, ceiling, mfps, e2e, ratio, tshare in rows:
+        print(f"| {name} | {shape[1]}x{shape[0]} | {ceiling:.1f} | {mfps:.1f} | {e2e:.1f} | {ratio:.2f} |"
+              f" {tshare:.0%} |")
+
+    if args.with_compile:
+        compiled_speed(args, model, settings, work)
+
+    shape = render_shape(360, 640, args.render_size)
+    ours = raw_fps(model, shape, 4)
+    eccv = raw_fps(ECCV16(), shape, 4, seconds=15)
+    print(f"\nmodel vs ECCV16 at {shape[1]}x{shape[0]}, batch 4: effunet {ours:.1f} fps, "
+          f"ECCV16 (random weights) {eccv:.2f} fps: {ours / eccv:.1f}x faster")
+
+
+def compiled_speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSettings, work: Path) -> None:
+    """torch.compile: its one-time cost, then model-only and end-to-end frames/s at 640x360."""
+    from dataclasses import replace
+
+    from vidcolor.inference import compile_model
+
+    clip = work / "clip640.mp4"
+    shape = render_shape(360, 640, args.render_size)
+    compiled = compile_model(model)
+    compiled.batch_size = settings.inference.batch_size
+    t = time.perf_counter()
+    predict_ab(compiled, torch.rand(settings.inference.batch_size, 1, *shape) * 255)
+    compile_s = time.perf_counter() - t
+    mfps = model_fps(compiled, shape, settings.inference.batch_size)
+    with_compile = replace(settings, inference=replace(settings.inference, compile=True))
+    e2e = end_to_end(clip, work / "out640c.mp4", compiled, with_compile)
+    print(f"\n--compile at 640x360: first call {compile_s:.0f} s (compile), then model-only {mfps:.1f} fps, "
+          f"end-to-end {e2e:.1f} fps")
+
+
+def memory(args: argparse.Namespace, work: Path) -> None:
+    """Peak RSS of whole runs on a 10-second and a long clip."""
+    short = make_clip(work / "short.mp4", 640, 360, 10)
+    long = make_clip(work / "long.mp4", 640, 360, args.long_minutes * 60)
+    rss_default = peak_rss_mb(short, work / "d.mp4", args.render_size)
+    rss_short = peak_rss_mb(short, work / "s.mp4", args.rss_render_size)
+    rss_long = peak_rss_mb(long, work / "l.mp4", args.rss_render_size)
+    print(f"\npeak RSS, 640x360: 10 s clip at render size {args.render_size}: {rss_default:.0f} MB; "
+          f"at render size {args.rss_render_size}: 10 s clip {rss_short:.0f} MB, "
+          f"{args.long_minutes:g} min clip {rss_long:.0f} MB (ratio {rss_long / rss_short:.2f})")
 
 
 if __name__ == "__main__":

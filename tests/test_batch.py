@@ -167,3 +167,85 @@ def test_fuzzed_copies_end_in_an_output_or_one_clean_line(tmp_path):
         else:
             assert f["status"] == "failed" and f["error"] and "\n" not in f["error"]
     assert list((tmp_path / "out").rglob("*partial*")) == []
+
+
+def drop_file_permission_override() -> None:
+    """In the child: lose root's power to ignore file permissions (CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH leave the capability bounding set, so the exec'd program never has them)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def permissions_apply() -> dict:
+    """subprocess arguments under which file permissions are enforced, as for any user."""
+    return {"preexec_fn": drop_file_permission_override} if os.geteuid() == 0 else {}
+
+
+def test_unreadable_file_and_unwritable_output_folder(tmp_path):
+    drop = permissions_apply()
+    root = tmp_path / "archive"
+    root.mkdir()
+    make_video(root / "good.mp4", frames=6)
+    make_video(root / "locked.mp4", frames=6)
+    (root / "locked.mp4").chmod(0o000)
+    out, report_path = tmp_path / "out", tmp_path / "report.json"
+    proc = vidcolor("run", root, "-o", out, "--report", report_path, *FAST, **drop)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    by_name = {Path(f["input"]).name: f for f in json.loads(report_path.read_text())["files"]}
+    assert by_name["good.mp4"]["status"] == "done"
+    assert by_name["locked.mp4"]["status"] == "failed"
+    assert "permission denied (cannot read)" in by_name["locked.mp4"]["error"]
+    assert "locked.mp4: permission denied" in proc.stderr
+
+    sealed = tmp_path / "sealed"
+    sealed.mkdir()
+    sealed.chmod(0o555)
+    proc = vidcolor("run", root / "good.mp4", "-o", sealed / "good.mp4", *FAST, **drop)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{sealed}: output folder is not writable" in proc.stderr
+    assert list(sealed.iterdir()) == []
+    sealed.chmod(0o755)
+
+
+def test_parallel_jobs_do_every_file_once(archive, tmp_path):
+    root, bad = archive
+    for i in range(3):
+        make_video(root / f"extra{i}.mp4", frames=8 + i)
+    out, report_path = tmp_path / "out", tmp_path / "report.json"
+    proc = vidcolor("run", root, "-o", out, "--jobs", "2", "--report", report_path, *FAST)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    files = json.loads(report_path.read_text())["files"]
+    names = [Path(f["input"]).name for f in files]
+    assert sorted(names) == sorted(set(names)), "every file reported exactly once"
+    by_name = {Path(f["input"]).name: f for f in files}
+    assert {n for n, f in by_name.items() if f["status"] == "failed"} == set(bad)
+    for i in range(3):
+        entry = by_name[f"extra{i}.mp4"]
+        assert entry["status"] == "done" and entry["frames"] == 8 + i
+        assert len(video_facts(out / f"extra{i}.mp4")["times"]) == 8 + i
+    assert not [p for p in out.rglob("*") if "partial" in p.name]
+
+
+def test_a_file_over_the_timeout_is_given_up_and_the_batch_goes_on(tmp_path):
+    root = tmp_path / "films"
+    root.mkdir()
+    make_video(root / "a-long.mp4", frames=3000, audio=False)
+    make_video(root / "b-short.mp4", frames=6)
+    out, report_path = tmp_path / "out", tmp_path / "report.json"
+    started = time.time()
+    proc = vidcolor("run", root, "-o", out, "--timeout", "3", "--report", report_path, *FAST)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    by_name = {Path(f["input"]).name: f for f in json.loads(report_path.read_text())["files"]}
+    assert by_name["a-long.mp4"]["status"] == "failed"
+    assert "timed out after 3 s" in by_name["a-long.mp4"]["error"]
+    assert 3 <= by_name["a-long.mp4"]["seconds"] < 30
+    assert by_name["b-short.mp4"]["status"] == "done"
+    assert len(video_facts(out / "b-short.mp4")["times"]) == 6
+    assert not (out / "a-long.mp4").exists(), "nothing under the final name"
+    visible = [p.name for p in out.iterdir() if not p.name.startswith(".")]
+    assert visible == ["b-short.mp4"]
+    assert time.time() - started < 120

@@ -113,3 +113,19 @@ def test_audio_only_file_is_a_clear_error(tmp_path, model, fast_settings):
     path = make_audio_only(tmp_path / "sound.m4a")
     with pytest.raises(VidcolorError, match="no video stream"):
         colorize_video(path, settings=fast_settings, model=model, progress=False)
+
+
+def test_compiled_model_gives_the_same_film(tmp_path, model, fast_settings):
+    """--compile is a speed option only: same frames, timing and (up to rounding) colors."""
+    from dataclasses import replace
+
+    src = make_video(tmp_path / "in.mp4", frames=7)  # 7 frames, batch 4: the last batch is padded
+    eager = colorize_video(src, tmp_path / "eager.mp4", settings=fast_settings, model=model, progress=False)
+    compiled = replace(fast_settings, inference=replace(fast_settings.inference, compile=True))
+    fast = colorize_video(src, tmp_path / "compiled.mp4", settings=compiled, model=model, progress=False)
+    a, b = video_facts(eager.output), video_facts(fast.output)
+    assert b["times"] == a["times"] and fast.frames == 7
+    assert b["audio"] == a["audio"]
+    assert all(np.array_equal(x, y) for x, y in zip(a["luma"], b["luma"]))
+    diff = np.abs(a["last_rgb"].astype(int) - b["last_rgb"].astype(int))
+    assert diff.mean() < 1.0 and colorfulness(b["last_rgb"]) > 5.0

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,23 +130,6 @@ def process(job: Job, settings: Any, model: Any, overwrite: bool, progress: bool
     return result
 
 
-_worker_model = None
-
-
-def _worker_init(settings: Any, threads: int) -> None:
-    import torch
-
-    from .pipeline import resolve_model
-
-    global _worker_model
-    torch.set_num_threads(threads)
-    _worker_model = resolve_model(settings, None)
-
-
-def _worker_process(job: Job, settings: Any, overwrite: bool) -> FileResult:
-    return process(job, settings, _worker_model, overwrite, progress=False)
-
-
 @dataclass
 class BatchReport:
     """All outcomes of a batch run."""
@@ -180,8 +162,13 @@ class BatchReport:
 
 
 def run_batch(inputs: list[Path], output: Path | None, settings: Any, model: Any = None,
-              overwrite: bool = False, jobs: int = 1, progress: bool = True) -> BatchReport:
-    """Process every input; never stops on a bad file. One process holds the GPU: jobs > 1 is CPU only."""
+              overwrite: bool = False, jobs: int = 1, progress: bool = True,
+              timeout: float | None = None) -> BatchReport:
+    """Process every input; never stops on a bad file. One process holds the GPU: jobs > 1 is CPU only.
+
+    With ``jobs`` > 1 or a per-file ``timeout`` (seconds), files run in worker processes that
+    are killed when a file takes longer than that (see ``supervisor``).
+    """
     from .inference import pick_device
     from .pipeline import resolve_model
 
@@ -194,17 +181,15 @@ def run_batch(inputs: list[Path], output: Path | None, settings: Any, model: Any
     overall = tqdm(total=len(planned), unit="file", desc="files", disable=not progress or len(planned) < 2,
                    position=0, dynamic_ncols=True)
     try:
-        if jobs > 1 and len(planned) > 1:
-            import multiprocessing
+        if planned and (timeout or (jobs > 1 and len(planned) > 1)):
+            from .supervisor import run_supervised
+
+            def collect(result: FileResult) -> None:
+                report.results.append(result)
+                overall.update(1)
 
             threads = max(1, (os.cpu_count() or 1) // jobs)
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init,
-                                     initargs=(settings, threads)) as pool:
-                futures = [pool.submit(_worker_process, job, settings, overwrite) for job in planned]
-                for fut in as_completed(futures):
-                    report.results.append(fut.result())
-                    overall.update(1)
+            run_supervised(planned, settings, overwrite, jobs, threads, timeout, collect)
         else:
             net = None
             for job in planned:

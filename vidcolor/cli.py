@@ -68,10 +68,10 @@ def parse_weights(pairs: tuple[str, ...]) -> dict[str, float]:
 @main.command()
 @click.argument("data_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--arch", default=zoo.DEFAULT_MODEL, show_default=True, help="Architecture from the zoo.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Weights file to write (exported every --export-every steps).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Weights file to write, exported as it trains [default: the zoo's file in weights/].")
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for full checkpoints [default: OUT with .run].")
+              help="Folder for full checkpoints [default: CACHE_DIR/runs/NAME].")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path.home() / ".cache" / "vidcolor", show_default=True,
               help="Where decoded training photos are kept (outside the project).")
@@ -80,23 +80,28 @@ def parse_weights(pairs: tuple[str, ...]) -> dict[str, float]:
 @click.option("--resume", is_flag=True, help="Continue the run (or from the weights file alone).")
 @click.option("--steps", default=8000, show_default=True, help="Length of the learning-rate schedule.")
 @click.option("--until", type=int, help="Stop at this step (default: --steps).")
+@click.option("--minutes", type=float, help="Stop (saving) after this much training time.")
+@click.option("--warmup", type=int, help="Warm-up steps of the learning rate [default: 300].")
 @click.option("--batch-size", default=16, show_default=True)
-@click.option("--lr", default=1e-3, show_default=True)
+@click.option("--lr", type=float, help="Peak learning rate [default: the model's, else 1e-3].")
 @click.option("--crop", default=160, show_default=True, help="Training crop size.")
-@click.option("--rebalance", default=0.5, show_default=True, help="Class rebalancing λ (1 = off).")
-@click.option("--l1-weight", default=0.02, show_default=True, help="Weight of L1 on the decoded ab.")
+@click.option("--rebalance", type=float, help="Class rebalancing λ, 1 = off [default: the model's, else 0.5].")
+@click.option("--l1-weight", type=float, help="Weight of L1 on the decoded ab for classifiers [default: 0.02].")
+@click.option("--loss", "reg_loss", type=click.Choice(["huber", "l1", "mse"]),
+              help="Loss of regression models [default: the model's paper's].")
 @click.option("--set", "model_set", multiple=True, help="Architecture setting KEY=VALUE (e.g. head=reg).")
 @click.option("--group-weight", multiple=True, help="Sampling weight of a data sub-folder, NAME=W.")
 @click.option("--threads", type=int, help="Torch CPU threads.")
-def train(data_dirs: tuple[Path, ...], arch: str, out: Path, run_dir: Path | None, cache_dir: Path,
-          log_file: Path | None, resume: bool, steps: int, until: int | None, batch_size: int, lr: float,
-          crop: int, rebalance: float, l1_weight: float, model_set: tuple[str, ...],
-          group_weight: tuple[str, ...], threads: int | None) -> None:
-    """Train a colorizer on folders of color photos."""
+def train(data_dirs: tuple[Path, ...], arch: str, out: Path | None, run_dir: Path | None, cache_dir: Path,
+          log_file: Path | None, resume: bool, steps: int, until: int | None, minutes: float | None,
+          warmup: int | None, batch_size: int,
+          lr: float | None, crop: int, rebalance: float | None, l1_weight: float | None, reg_loss: str | None,
+          model_set: tuple[str, ...], group_weight: tuple[str, ...], threads: int | None) -> None:
+    """Train a colorizer of the zoo on folders of color photos."""
     import torch
 
     from .training.data import CropConfig
-    from .training.loop import TrainConfig, train as run_training
+    from .training.loop import train as run_training, train_config
 
     if threads:
         torch.set_num_threads(threads)
@@ -104,12 +109,14 @@ def train(data_dirs: tuple[Path, ...], arch: str, out: Path, run_dir: Path | Non
     for pair in model_set:
         key, _, value = pair.partition("=")
         model[key] = float(value) if value.replace(".", "", 1).isdigit() else value
-    config = TrainConfig(arch=arch, model=model, batch_size=batch_size, steps=steps, lr=lr,
-                         rebalance=rebalance, l1_weight=l1_weight,
-                         crop=CropConfig(size=crop, group_weights=parse_weights(group_weight)))
-    zoo.make_config(arch, model)
-    run_training(list(data_dirs), config, out=out, run_dir=run_dir or out.with_suffix(".run"),
-                 cache_dir=cache_dir, resume=resume, log_file=log_file or out.with_suffix(".log"), until=until)
+    zoo.make_config(arch, model)  # unknown settings fail here, before any data is read
+    config = train_config(arch, model=model, batch_size=batch_size, steps=steps, lr=lr, rebalance=rebalance,
+                          l1_weight=l1_weight, reg_loss=reg_loss, warmup=warmup,
+                          crop=CropConfig(size=crop, group_weights=parse_weights(group_weight)))
+    out = out or zoo.weights_dir() / zoo.entry(arch).weights
+    run_training(list(data_dirs), config, out=out, run_dir=run_dir or cache_dir / "runs" / out.stem,
+                 cache_dir=cache_dir, resume=resume, log_file=log_file or out.with_suffix(".log"), until=until,
+                 minutes=minutes)
 
 
 def model_options(f):
@@ -159,13 +166,17 @@ def install_sigterm() -> None:
 @click.option("--segment-seconds", default=60.0, show_default=True,
               help="Encode in segments this long: an interrupted run resumes from the last one.")
 @click.option("--jobs", default=1, show_default=True, help="Files processed in parallel (CPU only).")
+@click.option("--timeout", type=float, metavar="SECONDS",
+              help="Give up on a file that takes longer (it runs in a worker process that is killed).")
+@click.option("--compile", "compile_model", is_flag=True,
+              help="torch.compile the model: faster per frame after about a minute of compiling; for films.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a JSON report (per file: input, output, status, error, frames, seconds, settings).")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
         temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, jobs: int,
-        report_path: Path | None, quiet: bool) -> None:
+        timeout: float | None, compile_model: bool, report_path: Path | None, quiet: bool) -> None:
     """Colorize videos (to H.264 with the original sound) and photos (to PNG), files or whole folders.
 
     Finished outputs are skipped on the next run; a film interrupted midway resumes from its last
@@ -174,18 +185,19 @@ def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_na
     from .batch import run_batch
     from .encode import EncodeSettings
     from .inference import InferenceConfig
-    from .pipeline import RunSettings
+    from .pipeline import RunSettings, resolve_model
     from .temporal import TemporalConfig
 
     install_sigterm()
     settings = RunSettings(model=model_name, weights=str(weights) if weights else None, device=device,
                            inference=InferenceConfig(render_size=render_size, batch_size=batch_size,
-                                                     temperature=temperature),
+                                                     temperature=temperature, compile=compile_model),
                            temporal=TemporalConfig(mode=temporal, strength=strength),
                            encode=EncodeSettings(crf=crf, preset=preset), segment_seconds=segment_seconds)
-    model = load_for_cli(model_name, weights, device) if jobs <= 1 else None
+    in_process = jobs <= 1 and not timeout
+    model = resolve_model(settings, None) if in_process else None  # loaded (and compiled) once for all files
     report = run_batch(list(inputs), output, settings, model=model, overwrite=overwrite, jobs=jobs,
-                       progress=not quiet)
+                       progress=not quiet, timeout=timeout)
     if report_path is not None:
         report.write(report_path)
     single = len(inputs) == 1 and not inputs[0].is_dir()
@@ -253,10 +265,11 @@ def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, o
 @click.option("--save", "save_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the colorized photos here.")
 @click.option("--limit", type=int, help="Only the first N photos of each folder.")
+@click.option("--record", is_flag=True, help="Keep the photo scores in weights/evals.json (shown by 'models').")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | None, device: str,
              render_size: int, batch_size: int, temperature: float | None, temporal: str, strength: float,
-             save_dir: Path | None, limit: int | None, quiet: bool) -> None:
+             save_dir: Path | None, limit: int | None, record: bool, quiet: bool) -> None:
     """Measure on color ground truth: photo folders (PSNR, SSIM, colorfulness vs the gray
     baseline) and videos (warping error, CDC, PSNR, colorfulness for the original, for
     --temporal off and for the temporal stage)."""
@@ -276,6 +289,17 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
             scores, ref = evaluate_photos(target, net, config, save_dir / target.name if save_dir else None,
                                           limit, progress=not quiet)
             click.echo(format_table(str(target), scores, ref, len(photos[:limit])))
+            if record:
+                from .catalog import record_eval
+
+                model_row, gray_row = scores
+                path = record_eval(net, target.name, {
+                    "psnr": model_row.psnr, "ssim": model_row.ssim, "cf_ratio": model_row.cf_ratio,
+                    "gray_psnr": gray_row.psnr, "gray_ssim": gray_row.ssim, "photos": len(photos[:limit]),
+                    "render_size": render_size,
+                    "temperature": temperature if temperature is not None else getattr(net.config, "temperature", None),
+                })
+                click.echo(f"recorded in {path}")
             continue
         candidates = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
         for path in candidates:
@@ -292,6 +316,15 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
         click.echo(format_video_table(rows))
         summary = summarize_videos(rows)
         click.echo(summary)
+
+
+@main.command()
+def models() -> None:
+    """List the zoo: each model's weights, training steps and recorded eval scores."""
+    from .catalog import format_models, model_status, read_evals
+
+    evals = read_evals()
+    click.echo(format_models([model_status(name, evals) for name in zoo.MODELS]))
 
 
 def summarize_videos(rows) -> str:

@@ -128,3 +128,12 @@ def load_pretrained(classifier: bool = True) -> EfficientNetLite0:
     if not classifier:
         del net._conv_head, net._bn1, net._fc
     return net
+
+
+def feature_encoder(pretrained: bool = True) -> EfficientNetLite0:
+    """The encoder without its classifier; ImageNet weights unless building to load a checkpoint."""
+    if pretrained:
+        return load_pretrained(classifier=False)
+    net = EfficientNetLite0()
+    del net._conv_head, net._bn1, net._fc
+    return net

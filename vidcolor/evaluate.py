@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -22,6 +23,9 @@ from .image import gray_of, read_image, write_png
 from .inference import InferenceConfig, colorize_grays, combine
 from .metrics import colorfulness, psnr, ssim
 from .training.data import IMAGE_SUFFIXES
+
+if TYPE_CHECKING:
+    from .temporal import TemporalConfig
 
 log = logging.getLogger(__name__)
 

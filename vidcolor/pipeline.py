@@ -22,7 +22,7 @@ from .decode import DecodeStats, decode
 from .encode import EncodeSettings, output_suffix
 from .errors import VidcolorError
 from .frames import Frame
-from .inference import InferenceConfig, pick_device, prepare_model
+from .inference import InferenceConfig, compile_model, is_compiled, pick_device, prepare_model
 from .manifest import run_key, up_to_date, write_sidecar
 from .outputs import atomic_output, default_output
 from .probe import MediaInfo, open_input, probe
@@ -71,7 +71,11 @@ def resolve_model(settings: RunSettings, model: torch.nn.Module | None) -> torch
     device = pick_device(settings.device)
     if model is None:
         model = load_model(settings.model, settings.weights, device=device)
-    return prepare_model(model, device)
+    model = prepare_model(model, device)
+    if settings.inference.compile and not is_compiled(model):
+        model = compile_model(model)
+        model.batch_size = settings.inference.batch_size
+    return model
 
 
 def plan_output(info: MediaInfo, output: str | Path | None) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -12,25 +12,72 @@ import torch
 
 from .checkpoint import read_checkpoint
 from .errors import VidcolorError
-from .unet import ColorUNet, UNetConfig
+from .archs.autoencoder import Autoencoder, AutoencoderConfig
+from .archs.colornet import ColorNet, ColorNetConfig
+from .archs.effunet import ColorUNet, UNetConfig
+from .archs.resnet_deconv import ResNetDeconv, ResNetDeconvConfig
+from .archs.unet_cls import UNetCls, UNetClsConfig
 
 DEFAULT_MODEL = "effunet"
 
 
 @dataclass(frozen=True)
 class ZooEntry:
-    """One architecture: its config type, builder, shipped weights and a line about it."""
+    """One model: its config type and builder, shipped weights, a line about it, where it
+    comes from, and the settings it is built and trained with unless told otherwise."""
 
     config_cls: type
     build: Callable[[Any, bool], torch.nn.Module]
     weights: str
     description: str
+    source: str = ""
+    config_defaults: dict[str, Any] = field(default_factory=dict)
+    train_defaults: dict[str, Any] = field(default_factory=dict)  # TrainConfig fields
 
 
 MODELS: dict[str, ZooEntry] = {
     "effunet": ZooEntry(
-        UNetConfig, lambda cfg, pretrained: ColorUNet(cfg, pretrained), "effunet.pt",
+        UNetConfig, ColorUNet, "effunet.pt",
         "U-Net on ImageNet-pretrained EfficientNet-Lite0, 262-bin classification, annealed mean",
+        "Zhang et al. 2016 loss on the U-Net of seeds 002/004 (the default)",
+    ),
+    "colornet": ZooEntry(
+        ColorNetConfig, ColorNet, "colornet.pt",
+        "hypercolumns of EfficientNet-Lite0 -> UpConv-Net -> 3-layer Shallow-Net, tanh, L1",
+        "seed 000, Bagaria & Tatwawadi",
+        train_defaults={"reg_loss": "l1"},
+    ),
+    "resnet-deconv": ZooEntry(
+        ResNetDeconvConfig, ResNetDeconv, "resnet-deconv.pt",
+        "ResNet-18-style encoder (from scratch, no pooling) + deconvolutions to full size, MSE",
+        "seed 001, Monaco & Ziliotto",
+        train_defaults={"reg_loss": "mse", "encoder_lr_mult": 1.0, "weight_decay": 1e-3},
+    ),
+    "unet-cls": ZooEntry(
+        UNetClsConfig, UNetCls, "unet-cls.pt",
+        "U-Net from scratch, classification over ab bins with class rebalancing, annealed mean",
+        "seed 002, Olah & Yang",
+        train_defaults={"encoder_lr_mult": 1.0},
+    ),
+    "unet-cls-flat": ZooEntry(
+        UNetClsConfig, UNetCls, "unet-cls-flat.pt",
+        "unet-cls trained without class-rebalancing weights (the paper's best variant)",
+        "seed 002, Olah & Yang",
+        train_defaults={"encoder_lr_mult": 1.0, "rebalance": 1.0},
+    ),
+    "autoencoder": ZooEntry(
+        AutoencoderConfig, Autoencoder, "autoencoder.pt",
+        "Table I encoder-bottleneck-decoder CNN from scratch, swish, tanh, mean absolute error",
+        "seed 003, Horváth, Mátyás & Gurubi",
+        train_defaults={"reg_loss": "l1", "optimizer": "adam", "weight_decay": 0.0, "encoder_lr_mult": 1.0},
+    ),
+    "gan": ZooEntry(
+        UNetConfig, ColorUNet, "gan.pt",
+        "EfficientNet-Lite0 U-Net generator (ab regression) + conditional PatchGAN discriminator",
+        "seed 004, Li, Li & Wang: -log D(G(z)) + λ·L1, Adam 2e-4, β1 0.5",
+        config_defaults={"head": "reg"},
+        train_defaults={"gan": True, "optimizer": "adam", "lr": 2e-4, "beta1": 0.5, "weight_decay": 0.0,
+                        "encoder_lr_mult": 1.0, "warmup": 0},
     ),
 }
 
@@ -50,10 +97,11 @@ def entry(name: str) -> ZooEntry:
 
 def make_config(name: str, overrides: dict[str, Any] | None = None) -> Any:
     """A config dataclass for an architecture, from stored or given fields."""
-    cls = entry(name).config_cls
+    zoo_entry = entry(name)
+    cls = zoo_entry.config_cls
     fields = {f.name: f for f in dataclasses.fields(cls)}
     kwargs = {}
-    for key, value in (overrides or {}).items():
+    for key, value in (zoo_entry.config_defaults | (overrides or {})).items():
         if key not in fields:
             raise VidcolorError(f"model '{name}' has no setting '{key}'")
         kwargs[key] = tuple(value) if isinstance(value, list) else value
@@ -77,6 +125,7 @@ def model_from_checkpoint(ckpt: dict[str, Any]) -> torch.nn.Module:
     except RuntimeError as exc:
         raise VidcolorError(f"weights do not fit architecture '{ckpt['arch']}': {str(exc).splitlines()[0]}") from None
     model.meta = ckpt.get("meta", {})  # type: ignore[attr-defined]
+    model.weights_sha256 = ckpt.get("sha256")  # type: ignore[attr-defined]
     return model
 
 

@@ -8,6 +8,7 @@ the committed weights file alone with a new optimizer.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import math
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .. import ab_bins, zoo
 from ..checkpoint import atomic_save, read_checkpoint, save_weights
@@ -27,7 +29,8 @@ from ..color import lab_to_rgb, rgb_to_lab, to_uint8
 from ..inference import predict_ab
 from ..metrics import colorfulness, psnr
 from .data import CropConfig, CropSampler, PhotoCache, build_cache, to_gray_ab
-from .losses import classification_loss, regression_loss
+from .discriminator import PatchDiscriminator, discriminator_loss, generator_loss
+from .losses import REGRESSION_LOSSES, classification_loss, regression_loss
 
 log = logging.getLogger("vidcolor.train")
 
@@ -46,6 +49,12 @@ class TrainConfig:
     warmup: int = 300
     rebalance: float = 0.5  # λ of class rebalancing; 1.0 = no rebalancing
     l1_weight: float = 0.02
+    reg_loss: str = "huber"  # for "reg" heads: huber, l1 or mse
+    optimizer: str = "adamw"  # or "adam" (the papers')
+    beta1: float = 0.9
+    gan: bool = False  # train against a conditional discriminator (the "gan" model)
+    gan_l1_lambda: float = 100.0  # λ of -log D(G(z)) + λ‖G(z) - y‖₁
+    ema_decay: float = 0.999  # exported/validated weights are this moving average; 0 = off
     crop: CropConfig = field(default_factory=CropConfig)
     val_every: int = 500
     val_images: int = 64
@@ -53,6 +62,18 @@ class TrainConfig:
     export_every: int = 500
     log_every: int = 25
     seed: int = 0
+
+
+def train_config(arch: str = zoo.DEFAULT_MODEL, **given: Any) -> TrainConfig:
+    """TrainConfig defaults, then the zoo entry's (the paper's settings), then what was given."""
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    settings = zoo.entry(arch).train_defaults | {k: v for k, v in given.items() if v is not None}
+    unknown = set(settings) - fields
+    if unknown:
+        raise ValueError(f"unknown training settings: {', '.join(sorted(unknown))}")
+    if settings.get("reg_loss", "huber") not in REGRESSION_LOSSES:
+        raise ValueError(f"reg_loss must be one of {', '.join(REGRESSION_LOSSES)}")
+    return TrainConfig(arch=arch, **settings)
 
 
 class Trainer:
@@ -67,10 +88,45 @@ class Trainer:
         self.model = zoo.build_model(config.arch, self.model_config, pretrained=pretrained)
         self.model = self.model.to(memory_format=torch.channels_last)
         self.sampler = CropSampler(cache, config.crop, config.seed)
-        self.optimizer = torch.optim.AdamW(self._param_groups(), lr=config.lr, weight_decay=config.weight_decay)
+        self.optimizer = self._optimizer(self._param_groups())
+        self.disc = PatchDiscriminator().to(memory_format=torch.channels_last) if config.gan else None
+        self.disc_optimizer = (self._optimizer([{"params": list(self.disc.parameters()), "lr_mult": 1.0}])
+                               if self.disc is not None else None)
+        self.ema = self._fresh_ema()
+        self.ema_steps = 0
         self.step = 0
         self.class_weights = torch.from_numpy(self._class_weights())
         self.stop_requested = False
+
+    def _fresh_ema(self) -> torch.nn.Module | None:
+        """A frozen copy whose weights trail the trained ones (smoother, usually better)."""
+        if not self.config.ema_decay:
+            return None
+        ema = copy.deepcopy(self.model).eval()
+        ema.requires_grad_(False)
+        return ema
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        if self.ema is None:
+            return
+        # warm-up: early on (or after a restart) the average follows closely
+        decay = min(self.config.ema_decay, (1 + self.ema_steps) / (10 + self.ema_steps))
+        self.ema_steps += 1
+        for e, p in zip(self.ema.parameters(), self.model.parameters()):
+            e.lerp_(p, 1.0 - decay)
+        for e, b in zip(self.ema.buffers(), self.model.buffers()):
+            e.copy_(b)
+
+    @property
+    def shipped(self) -> torch.nn.Module:
+        """The weights that are validated and exported."""
+        return self.ema if self.ema is not None else self.model
+
+    def _optimizer(self, groups: list[dict[str, Any]]) -> torch.optim.Optimizer:
+        c = self.config
+        cls = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam}[c.optimizer]
+        return cls(groups, lr=c.lr, betas=(c.beta1, 0.999), weight_decay=c.weight_decay)
 
     def _param_groups(self) -> list[dict[str, Any]]:
         enc = [p for n, p in self.model.named_parameters() if n.startswith("encoder.")]
@@ -100,34 +156,54 @@ class Trainer:
 
     def loss(self, gray: torch.Tensor, ab: torch.Tensor) -> dict[str, torch.Tensor]:
         out = self.model(gray.contiguous(memory_format=torch.channels_last))
-        if self.model_config.head == "cls":
+        if self.model.head_kind == "cls":
             return classification_loss(out, ab, self.class_weights, self.model_config.temperature,
                                        self.config.l1_weight)
-        return regression_loss(self.model.decode_ab(out), ab)
+        pred = self.model.decode_ab(out)
+        if self.disc is None:
+            return regression_loss(pred, ab, self.config.reg_loss)
+        return self._adversarial_losses(gray, pred, ab)
+
+    def _adversarial_losses(self, gray: torch.Tensor, pred: torch.Tensor, ab: torch.Tensor) -> dict[str, torch.Tensor]:
+        """One discriminator step on real and generated pairs, then the generator's loss."""
+        real_ab = F.adaptive_avg_pool2d(ab, pred.shape[-2:])
+        self.disc.train()
+        d_loss = discriminator_loss(self.disc(gray, real_ab), self.disc(gray, pred.detach()))
+        self.disc_optimizer.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.disc_optimizer.step()
+        self.disc.requires_grad_(False)
+        try:
+            losses = generator_loss(self.disc(gray, pred), pred, real_ab, self.config.gan_l1_lambda)
+        finally:
+            self.disc.requires_grad_(True)
+        return losses | {"d": d_loss.detach()}
 
     def train_step(self) -> dict[str, float]:
         self.model.train()
         gray, ab = self.sampler.batch(self.config.batch_size)
         lr = self.lr_at(self.step)
-        for g in self.optimizer.param_groups:
-            g["lr"] = lr * g["lr_mult"]
+        for opt in (self.optimizer, self.disc_optimizer):
+            for g in opt.param_groups if opt is not None else ():
+                g["lr"] = lr * g["lr_mult"]
         losses = self.loss(torch.from_numpy(gray), torch.from_numpy(ab))
         self.optimizer.zero_grad(set_to_none=True)
         losses["loss"].backward()
         self.optimizer.step()
+        self._update_ema()
         self.step += 1
         return {k: float(v.detach()) for k, v in losses.items()} | {"lr": lr}
 
     def validate(self, temperatures: tuple[float | None, ...] = (None,)) -> dict[str, float]:
         """PSNR and colorfulness ratio on held-out photos (never trained on)."""
-        self.model.eval()
+        model = self.shipped.eval()
         rgb = self.sampler.holdout(self.config.val_images)
         gray, _ = to_gray_ab(rgb)
         L = np.stack([rgb_to_lab(im)[..., 0] for im in rgb])
         cf_true = np.mean([colorfulness(im) for im in rgb])
         result = {}
         for t in temperatures:
-            ab = predict_ab(self.model, torch.from_numpy(gray), t).permute(0, 2, 3, 1).numpy()
+            ab = predict_ab(model, torch.from_numpy(gray), t).permute(0, 2, 3, 1).numpy()
             out = [to_uint8(lab_to_rgb(np.dstack([l, a]))) for l, a in zip(L, ab)]
             tag = "" if t is None else f"@T{t}"
             result[f"psnr{tag}"] = float(np.mean([psnr(o, r) for o, r in zip(out, rgb)]))
@@ -143,7 +219,9 @@ class Trainer:
             "sampler_rng": self.sampler.rng.bit_generator.state,
             "torch_rng": torch.get_rng_state(),
             "train_config": asdict(self.config),
-        }
+        } | ({"ema": self.ema.state_dict(), "ema_steps": self.ema_steps} if self.ema is not None else {}) \
+          | ({"disc": self.disc.state_dict(), "disc_optimizer": self.disc_optimizer.state_dict()}
+             if self.disc is not None else {})
 
     def load_state(self, state: dict[str, Any]) -> None:
         self.model.load_state_dict(state["model"])
@@ -151,6 +229,18 @@ class Trainer:
         self.step = state["step"]
         self.sampler.rng.bit_generator.state = state["sampler_rng"]
         torch.set_rng_state(state["torch_rng"])
+        self._load_ema(state)
+        if self.disc is not None and "disc" in state:
+            self.disc.load_state_dict(state["disc"])
+            self.disc_optimizer.load_state_dict(state["disc_optimizer"])
+
+    def _load_ema(self, state: dict[str, Any]) -> None:
+        """The saved average, or (older checkpoints, weights alone) a new one from the model."""
+        self.ema = self._fresh_ema()
+        self.ema_steps = 0
+        if self.ema is not None and "ema" in state:
+            self.ema.load_state_dict(state["ema"])
+            self.ema_steps = int(state.get("ema_steps", 0))
 
     def save_checkpoint(self) -> None:
         atomic_save(self.state(), self.run_dir / "last.pt")
@@ -164,7 +254,7 @@ class Trainer:
             "train_config": asdict(self.config),
             "exported": time.strftime("%Y-%m-%d %H:%M:%S"),
         } | (extra_meta or {})
-        save_weights(self.out, self.model, self.config.arch, asdict(self.model_config), meta)
+        save_weights(self.out, self.shipped, self.config.arch, asdict(self.model_config), meta)
 
     def resume(self) -> str:
         """Continue from the run folder, else from the exported weights; says which."""
@@ -178,16 +268,18 @@ class Trainer:
             self.model.load_state_dict(state)
             self.step = int(ckpt.get("meta", {}).get("steps", 0))
             self.sampler.rng = np.random.default_rng(self.config.seed + self.step)
+            self._load_ema({})
             return f"weights {self.out} (step {self.step}, new optimizer)"
         return "nothing to resume; starting fresh"
 
-    def run(self, until: int | None = None) -> None:
-        """Train to ``until`` (default: the schedule's end), checkpointing as it goes."""
+    def run(self, until: int | None = None, minutes: float | None = None) -> None:
+        """Train to ``until`` (default: the schedule's end) or for ``minutes``, checkpointing as it goes."""
         until = self.config.steps if until is None else until
         c = self.config
         self._install_signal_handlers()
         t0, n0 = time.time(), self.step
-        while self.step < until and not self.stop_requested:
+        deadline = t0 + 60 * minutes if minutes else float("inf")
+        while self.step < until and not self.stop_requested and time.time() < deadline:
             losses = self.train_step()
             if self.step % c.log_every == 0:
                 rate = (self.step - n0) * c.batch_size / max(time.time() - t0, 1e-9)
@@ -196,14 +288,15 @@ class Trainer:
             if self.step % c.ckpt_every == 0:
                 self.save_checkpoint()
             if self.step % c.val_every == 0:
-                temps = (None,) if self.model_config.head != "cls" else (0.38, 0.5, 0.6)
+                temps = (None,) if self.model.head_kind != "cls" else (None, 0.5)
                 log.info("val step %d %s", self.step,
                          " ".join(f"{k} {v:.4g}" for k, v in self.validate(temps).items()))
             if self.step % c.export_every == 0:
                 self.export()
         self.save_checkpoint()
         self.export()
-        log.info("stopped at step %d (%s)", self.step, "signal" if self.stop_requested else "done")
+        why = "signal" if self.stop_requested else "time budget" if self.step < until else "done"
+        log.info("stopped at step %d (%s)", self.step, why)
 
     def _install_signal_handlers(self) -> None:
         def handler(signum: int, _frame: Any) -> None:
@@ -218,7 +311,8 @@ class Trainer:
 
 
 def train(data_dirs: list[Path], config: TrainConfig, out: Path, run_dir: Path, cache_dir: Path,
-          resume: bool = False, log_file: Path | None = None, until: int | None = None) -> Trainer:
+          resume: bool = False, log_file: Path | None = None, until: int | None = None,
+          minutes: float | None = None) -> Trainer:
     """Build the photo cache, set up the trainer, (resume,) and run it."""
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -235,5 +329,5 @@ def train(data_dirs: list[Path], config: TrainConfig, out: Path, run_dir: Path, 
         log.info("resuming from %s", trainer.resume())
     log.info("training %s on %d photos: %s; config %s", config.arch, len(cache), data_note,
              dataclasses.asdict(config))
-    trainer.run(until)
+    trainer.run(until, minutes)
     return trainer

@@ -33,8 +33,18 @@ def classification_loss(logits: torch.Tensor, ab: torch.Tensor, class_weights: t
     return out
 
 
-def regression_loss(pred_ab: torch.Tensor, ab: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Huber (smooth L1, δ = 1 ab unit) on ab."""
+REGRESSION_LOSSES = ("huber", "l1", "mse")
+
+
+def regression_loss(pred_ab: torch.Tensor, ab: torch.Tensor, kind: str = "huber") -> dict[str, torch.Tensor]:
+    """Huber (smooth L1, δ = 1 ab unit), L1 or MSE on ab (in ab units)."""
     ab = downsample_ab(ab, pred_ab.shape[-2:])
-    loss = F.smooth_l1_loss(pred_ab, ab, beta=1.0)
+    if kind == "huber":
+        loss = F.smooth_l1_loss(pred_ab, ab, beta=1.0)
+    elif kind == "l1":
+        loss = F.l1_loss(pred_ab, ab)
+    elif kind == "mse":
+        loss = F.mse_loss(pred_ab, ab) / 10.0  # scaled so its gradients are of L1's order
+    else:
+        raise ValueError(f"regression loss must be one of {REGRESSION_LOSSES}, not {kind!r}")
     return {"loss": loss, "l1": (pred_ab - ab).abs().mean().detach()}

@@ -16,10 +16,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import ab_bins
-from .encoder import TAP_CHANNELS, EfficientNetLite0, load_pretrained
-
-AB_SCALE = 110.0
+from .. import ab_bins
+from ..encoder import TAP_CHANNELS, feature_encoder
+from .base import ChromaNet, conv_bn_act, normalize_gray
 
 
 @dataclass
@@ -31,31 +30,23 @@ class UNetConfig:
     temperature: float = 0.38  # annealed-mean temperature for "cls"
 
 
-def conv_bn_relu(cin: int, cout: int, kernel: int = 3) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Conv2d(cin, cout, kernel, padding=kernel // 2, bias=False),
-        nn.BatchNorm2d(cout),
-        nn.ReLU(inplace=True),
-    )
-
-
-class ColorUNet(nn.Module):
+class ColorUNet(ChromaNet):
     """Gray (B, 1, H, W) in 0..255 -> logits or ab at (H/4, W/4)."""
 
     def __init__(self, config: UNetConfig, pretrained: bool = True) -> None:
         super().__init__()
         self.config = config
-        self.encoder = load_pretrained(classifier=False) if pretrained else _headless()
+        self.encoder = feature_encoder(pretrained)
         c16, c8, c4 = config.decoder_channels
         _, t4, t8, t16, t32 = TAP_CHANNELS
-        self.up16 = conv_bn_relu(t32 + t16, c16)
-        self.up8 = conv_bn_relu(c16 + t8, c8)
-        self.up4 = conv_bn_relu(c8 + t4, c4)
+        self.up16 = conv_bn_act(t32 + t16, c16)
+        self.up8 = conv_bn_act(c16 + t8, c8)
+        self.up4 = conv_bn_act(c8 + t4, c4)
         out = ab_bins.NUM_BINS if config.head == "cls" else 2
         self.head = nn.Conv2d(c4, out, 1)
 
     def forward(self, gray: torch.Tensor) -> torch.Tensor:
-        x = (gray - 127.0) / 128.0
+        x = normalize_gray(gray)
         _, f4, f8, f16, f32 = self.encoder.features(x.expand(-1, 3, -1, -1))
         y = f32
         for skip, block in ((f16, self.up16), (f8, self.up8), (f4, self.up4)):
@@ -63,15 +54,3 @@ class ColorUNet(nn.Module):
             y = block(torch.cat([y, skip], 1))
         return self.head(y)
 
-    def decode_ab(self, out: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
-        """Network output to ab (B, 2, h, w)."""
-        if self.config.head == "cls":
-            t = self.config.temperature if temperature is None else temperature
-            return ab_bins.annealed_mean(out.float(), t)
-        return torch.tanh(out.float()) * AB_SCALE
-
-
-def _headless() -> EfficientNetLite0:
-    net = EfficientNetLite0()
-    del net._conv_head, net._bn1, net._fc
-    return net

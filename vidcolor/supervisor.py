@@ -1,0 +1,127 @@
+"""Files processed in worker processes the batch can kill: ``--jobs`` and ``--timeout``.
+
+Each worker loads the model once, then takes one file at a time over a pipe.
+The parent keeps a deadline per file: a worker stuck on a file (a decoder that
+never returns) is killed, the file is reported as timed out, and a fresh worker
+takes the next file. A worker that dies (a crash inside a native library, the
+kernel's OOM killer) costs only its current file, reported with the signal.
+What a killed worker leaves is what an interrupted run leaves: temporary
+names only, and finished segments that the next run reuses.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from .batch import FileResult, Job, process, settings_dict
+from .errors import VidcolorError
+
+READY = "ready"
+
+
+def _serve(conn: Connection, settings: Any, threads: int, overwrite: bool) -> None:
+    """Worker main: load the model, then answer one FileResult per Job until told to stop."""
+    import torch
+
+    from .pipeline import resolve_model
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    torch.set_num_threads(threads)
+    try:
+        model = resolve_model(settings, None)
+    except VidcolorError as exc:  # no model: nothing this worker (or any) can do
+        conn.send(("fatal", str(exc)))
+        return
+    conn.send(READY)
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        conn.send(process(job, settings, model, overwrite, progress=False))
+
+
+class Worker:
+    """One child process and the file it is on."""
+
+    def __init__(self, ctx: Any, settings: Any, threads: int, overwrite: bool) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child, settings, threads, overwrite), daemon=True)
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.job: Job | None = None
+        self.started = self.deadline = float("inf")
+
+    def submit(self, job: Job, timeout: float | None) -> None:
+        self.conn.send(job)
+        self.job = job
+        self.started = time.monotonic()
+        self.deadline = time.monotonic() + timeout if timeout else float("inf")
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def run_supervised(planned: Iterable[Job], settings: Any, overwrite: bool, jobs: int, threads: int,
+                   timeout: float | None, on_result: Callable[[FileResult], None]) -> None:
+    """Process the jobs in ``jobs`` killable workers; every job yields exactly one result."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = deque(planned)
+    workers = [Worker(ctx, settings, threads, overwrite) for _ in range(min(jobs, len(queue)) or 1)]
+
+    def failed(w: Worker, error: str) -> FileResult:
+        return FileResult(str(w.job.input), None, "failed", error, seconds=round(time.monotonic() - w.started, 3),
+                          settings=settings_dict(settings))
+
+    try:
+        while queue or any(w.job is not None for w in workers):
+            for w in workers:
+                if w.ready and w.job is None and queue:
+                    w.submit(queue.popleft(), timeout)
+            next_deadline = min((w.deadline for w in workers), default=float("inf"))
+            wait_for = max(0.0, min(next_deadline - time.monotonic(), 1.0))
+            for conn in wait([w.conn for w in workers], timeout=wait_for):
+                w = next(w for w in workers if w.conn is conn)
+                try:
+                    message = conn.recv()
+                except (EOFError, OSError):  # the worker died
+                    code = w.proc.exitcode if w.proc.join(1) is None else None
+                    if w.job is not None:
+                        why = f"signal {-code}" if code and code < 0 else f"exit status {code}"
+                        on_result(failed(w, f"the worker processing it died ({why})"))
+                    workers[workers.index(w)] = Worker(ctx, settings, threads, overwrite)
+                    w.stop(kill=True)
+                    continue
+                if isinstance(message, tuple) and message[0] == "fatal":
+                    raise VidcolorError(message[1])
+                if message == READY:
+                    w.ready = True
+                else:
+                    on_result(message)
+                    w.job, w.deadline = None, float("inf")
+            now = time.monotonic()
+            for i, w in enumerate(workers):
+                if w.job is not None and now >= w.deadline:
+                    on_result(failed(w, f"timed out after {timeout:g} s (--timeout)"))
+                    w.stop(kill=True)
+                    workers[i] = Worker(ctx, settings, threads, overwrite)
+    finally:
+        for w in workers:
+            w.stop(kill=w.job is not None)
