@@ -155,7 +155,7 @@ def test_fuzzed_copies_end_in_an_output_or_one_clean_line(tmp_path):
                 raw[pos] = rng.integers(0, 256)
         (folder / f"f{i:03d}.mp4").write_bytes(bytes(raw))
     report = tmp_path / "r.json"
-    proc = vidcolor("run", folder, "-o", tmp_path / "out", "--report", report,
+    proc = vidcolor("run", folder, "-o", tmp_path / "out", "--report", report, "--timeout", "60",
                     "--render-size", "32", "--preset", "ultrafast", "--quiet", timeout=900)
     assert proc.returncode in (0, 1)
     assert "Traceback" not in proc.stderr

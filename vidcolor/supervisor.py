@@ -31,7 +31,6 @@ def _serve(conn: Connection, settings: Any, threads: int, overwrite: bool) -> No
 
     from .pipeline import resolve_model
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     torch.set_num_threads(threads)
     try:
         model = resolve_model(settings, None)
@@ -52,7 +51,17 @@ class Worker:
     def __init__(self, ctx: Any, settings: Any, threads: int, overwrite: bool) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_serve, args=(child, settings, threads, overwrite), daemon=True)
-        self.proc.start()
+        # Ctrl-C is the parent's to handle: an ignored signal stays ignored across the child's exec,
+        # so it is ignored from the child's first instruction, not only once its imports are done
+        try:
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except ValueError:  # not the main thread: signals are not ours to change
+            self.proc.start()
+        else:
+            try:
+                self.proc.start()
+            finally:
+                signal.signal(signal.SIGINT, previous)
         child.close()
         self.ready = False
         self.job: Job | None = None
@@ -90,6 +99,7 @@ def run_supervised(planned: Iterable[Job], settings: Any, overwrite: bool, jobs:
         return FileResult(str(w.job.input), None, "failed", error, seconds=round(time.monotonic() - w.started, 3),
                           settings=settings_dict(settings))
 
+    startup_failures = 0
     try:
         while queue or any(w.job is not None for w in workers):
             for w in workers:
@@ -102,10 +112,15 @@ def run_supervised(planned: Iterable[Job], settings: Any, overwrite: bool, jobs:
                 try:
                     message = conn.recv()
                 except (EOFError, OSError):  # the worker died
-                    code = w.proc.exitcode if w.proc.join(1) is None else None
+                    w.proc.join(1)
+                    code = w.proc.exitcode
+                    why = f"signal {-code}" if code and code < 0 else f"exit status {code}"
                     if w.job is not None:
-                        why = f"signal {-code}" if code and code < 0 else f"exit status {code}"
                         on_result(failed(w, f"the worker processing it died ({why})"))
+                    else:
+                        startup_failures += 1
+                        if startup_failures > 3:
+                            raise VidcolorError(f"worker processes die while starting ({why})") from None
                     workers[workers.index(w)] = Worker(ctx, settings, threads, overwrite)
                     w.stop(kill=True)
                     continue
