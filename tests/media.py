@@ -26,6 +26,22 @@ def scene(width: int, height: int, t: int, image: str = "astronaut") -> np.ndarr
     return np.ascontiguousarray(big[y: y + height, x: x + width])
 
 
+SUBTITLES = "1\n00:00:00,100 --> 00:00:00,400\nA horse, 1878.\n\n2\n00:00:00,500 --> 00:00:00,800\nIn motion.\n\n"
+
+
+def subtitle_packets(out: av.container.OutputContainer, srt: Path) -> list[av.Packet]:
+    """A subtitle stream in ``out`` (added before anything is muxed) and the cues of a small
+    SubRip file as its packets, to mux later."""
+    srt.write_text(SUBTITLES)
+    with av.open(str(srt)) as src:
+        stream = out.add_stream_from_template(src.streams.subtitles[0])
+        packets = [p for p in src.demux(src.streams.subtitles[0]) if p.dts is not None]
+    srt.unlink()
+    for p in packets:
+        p.stream = stream
+    return packets
+
+
 def make_video(path: Path, frames: int = 12, width: int = 64, height: int = 48, rate: int = 12,
                pix_fmt: str = "yuv420p", codec: str = "libx264", audio: bool = True,
                vfr: bool = False, rotation: int = 0, gray: bool = True, image: str = "astronaut",
@@ -44,6 +60,7 @@ def make_video(path: Path, frames: int = 12, width: int = 64, height: int = 48, 
         if audio:
             a = out.add_stream(audio_codec, rate=48000 if audio_codec == "libopus" else 16000, layout="mono")
             streams.append(a)
+        cues = subtitle_packets(out, path.with_suffix(".srt")) if subtitles else []
         pts = 0
         for i in range(frames):
             rgb = scene(width, height, i, image)
@@ -56,6 +73,8 @@ def make_video(path: Path, frames: int = 12, width: int = 64, height: int = 48, 
             for p in vs.encode(f):
                 out.mux(p)
         for p in vs.encode(None):
+            out.mux(p)
+        for p in cues:
             out.mux(p)
         if audio:
             sr = a.codec_context.sample_rate
@@ -85,10 +104,13 @@ def video_facts(path: Path) -> dict:
         vs = c.streams.video[0]
         times, lumas, rotation, fmts = [], [], None, set()
         audio = []
+        subtitles = []
         for packet in c.demux():
             if packet.stream.type == "audio" and packet.size:
                 audio.append((hashlib.sha256(bytes(packet)).hexdigest(),
                               float(packet.pts * packet.time_base)))
+            if packet.stream.type == "subtitle" and packet.size:
+                subtitles.append((bytes(packet), float(packet.pts * packet.time_base)))
             if packet.stream.type == "video":
                 for f in packet.decode():
                     times.append(float(f.pts * f.time_base))
@@ -97,7 +119,7 @@ def video_facts(path: Path) -> dict:
                     fmts.add(f.format.name)
                     rotation = f.rotation
                     last_rgb = rgb
-        return {"times": sorted(times), "luma": lumas, "audio": audio, "rotation": rotation,
+        return {"times": sorted(times), "luma": lumas, "audio": audio, "subtitles": subtitles, "rotation": rotation,
                 "width": vs.codec_context.width, "height": vs.codec_context.height,
                 "last_rgb": last_rgb, "formats": fmts, "rate": vs.average_rate}
 

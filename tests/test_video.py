@@ -49,6 +49,15 @@ def test_colorized_video_keeps_frames_timing_sound_and_luma(tmp_path, model, fas
     assert list(tmp_path.glob(".*partial*")) == []
 
 
+def test_subtitles_are_copied_with_their_timing(tmp_path, model, fast_settings):
+    src = make_video(tmp_path / "talkie.mkv", subtitles=True)
+    out = colorize_video(src, settings=fast_settings, model=model, progress=False).output
+    a, b = video_facts(src), video_facts(out)
+    assert a["subtitles"] == [(b"A horse, 1878.", 0.1), (b"In motion.", 0.5)]
+    assert b["subtitles"] == a["subtitles"] and b["audio"] == a["audio"]
+    assert out.suffix == ".mkv" and len(b["times"]) == len(a["times"])
+
+
 def test_rotation_metadata_is_kept(tmp_path, model, fast_settings):
     src = make_video(tmp_path / "rot.mp4", rotation=-90, audio=False)
     out = colorize_video(src, settings=fast_settings, model=model, progress=False).output
