@@ -169,8 +169,11 @@ def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSetting
         clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
         shape = render_shape(h, w, args.render_size)
         ceiling = io_ceiling(clip, work, args.render_size)
-        mfps = model_fps(model, shape, settings.inference.batch_size)
+        # model-only before and after the end-to-end run, averaged: this VM's speed drifts by tens of
+        # percent over minutes, and the ratio must compare like with like
+        before = model_fps(model, shape, settings.inference.batch_size)
         e2e = end_to_end(clip, work / f"out{w}.mp4", model, settings)
+        mfps = (before + model_fps(model, shape, settings.inference.batch_size)) / 2
         tms = temporal_ms(clip, args.render_size)
         rows.append((f"{w}x{h}", shape, ceiling, mfps, e2e, e2e / mfps, tms * mfps / 1000))
     print("\n| clip | render | decode+encode only fps | model-only fps | end-to-end fps | e2e / model |"

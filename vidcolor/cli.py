@@ -280,8 +280,9 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
 
     net = load_for_cli(model_name, weights, device)
     config = InferenceConfig(render_size=render_size, batch_size=batch_size, temperature=temperature)
-    click.echo(f"weights {getattr(net, 'weights_path', '?')}, render size {render_size}, temperature "
-               f"{temperature if temperature is not None else getattr(net.config, 'temperature', '-')}")
+    shown_t = (temperature if temperature is not None else getattr(net.config, "temperature", "-")) \
+        if net.head_kind == "cls" else "- (regression)"
+    click.echo(f"weights {getattr(net, 'weights_path', '?')}, render size {render_size}, temperature {shown_t}")
     videos: list[Path] = []
     for target in targets:
         photos = list_photos(target) if target.is_dir() else []
@@ -297,7 +298,7 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
                     "psnr": model_row.psnr, "ssim": model_row.ssim, "cf_ratio": model_row.cf_ratio,
                     "gray_psnr": gray_row.psnr, "gray_ssim": gray_row.ssim, "photos": len(photos[:limit]),
                     "render_size": render_size,
-                    "temperature": temperature if temperature is not None else getattr(net.config, "temperature", None),
+                    "temperature": shown_t if net.head_kind == "cls" else None,
                 })
                 click.echo(f"recorded in {path}")
             continue
