@@ -29,12 +29,13 @@ def main() -> None:
     ap.add_argument("--render-size", type=int, default=160)
     ap.add_argument("--temperatures", type=float, nargs="+", default=[0.75, 0.9, 1.0, 1.1, 1.2, 1.5])
     ap.add_argument("--gains", type=float, nargs="+", default=[1.0])
+    ap.add_argument("--limit", type=int, help="Only the first N photos.")
     args = ap.parse_args()
     model = load_model(weights=args.weights).eval()
     combos = [(t, g) for t in args.temperatures for g in args.gains]
     scores: dict[tuple[float, float], list[tuple[float, float]]] = {c: [] for c in combos}
     cf_orig = []
-    for path in list_photos(args.folder):
+    for path in list_photos(args.folder)[: args.limit]:
         rgb = read_image(path)
         gray = gray_of(rgb)
         h, w = gray.shape
