@@ -125,15 +125,14 @@ def load_pretrained(classifier: bool = True) -> EfficientNetLite0:
     net = EfficientNetLite0()
     state = torch.load(pretrained_path(), map_location="cpu", weights_only=True)
     net.load_state_dict(state, strict=True)
-    if not classifier:
-        del net._conv_head, net._bn1, net._fc
-    return net
+    return net if classifier else _drop_classifier(net)
 
 
 def feature_encoder(pretrained: bool = True) -> EfficientNetLite0:
     """The encoder without its classifier; ImageNet weights unless building to load a checkpoint."""
-    if pretrained:
-        return load_pretrained(classifier=False)
-    net = EfficientNetLite0()
+    return load_pretrained(classifier=False) if pretrained else _drop_classifier(EfficientNetLite0())
+
+
+def _drop_classifier(net: EfficientNetLite0) -> EfficientNetLite0:
     del net._conv_head, net._bn1, net._fc
     return net
