@@ -46,10 +46,10 @@ def prepare_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Modu
 def compile_model(model: torch.nn.Module) -> torch.nn.Module:
     """torch.compile for one fixed input shape (a video's frames all share it).
 
-    On CPU this roughly doubles the encoder's speed but costs about a minute of
-    compiling at the start (Inductor keeps its results in its on-disk cache, so
-    later runs at the same shape start faster); hence opt-in, worth it for films,
-    not for a short clip. Batches are padded to full size so the shape never
+    It costs half a minute or more of compiling at the start (Inductor keeps its
+    results in its on-disk cache, so later runs at the same shape start faster);
+    measured here on 2 CPU cores it gained only ~10% model-only and was slower end
+    to end (README, "Speed and memory"), hence opt-in and off by default. Batches are padded to full size so the shape never
     changes and nothing is compiled twice.
     """
     return torch.compile(model, dynamic=False)
