@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from vidcolor.color import (ChromaSpec, L_to_gray, gray_to_L, lab_to_rgb, luma_to_gray, rgb_to_chroma,
-                            rgb_to_lab)
+from vidcolor.color import (ChromaSpec, L_to_gray, gray_to_L, lab_to_rgb, luma_to_gray, luma_to_gray_at,
+                            luma_to_L_at, rgb_to_chroma, rgb_to_lab)
 
 
 def test_gray_to_L_matches_opencv_lab_of_neutral_pixels():
@@ -43,3 +43,14 @@ def test_limited_range_luma_maps_to_full_gray():
     y = np.array([16, 235, 126], np.uint8)
     assert np.allclose(luma_to_gray(y, full_range=False), [0, 255, 110 * 255 / 219], atol=0.01)
     assert np.allclose(luma_to_gray(y, full_range=True), y)
+
+
+@pytest.mark.parametrize("full_range", [False, True])
+def test_table_lightness_of_resized_luma_matches_the_exact_conversion(full_range):
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 256, (90, 160), dtype=np.uint8)
+    exact = gray_to_L(luma_to_gray_at(y, full_range, 80, 45))
+    fast = luma_to_L_at(y, full_range, 80, 45)
+    assert fast.shape == (45, 80) and fast.dtype == np.float32
+    assert np.abs(fast - exact).max() < 0.35  # whole luma codes: at most half a code off
+    assert np.array_equal(luma_to_L_at(y, full_range, 160, 90), gray_to_L(luma_to_gray(y, full_range)))

@@ -65,6 +65,34 @@ def luma_to_gray(y: np.ndarray, full_range: bool) -> np.ndarray:
     return np.clip((y - 16.0) * (255.0 / 219.0), 0.0, 255.0)
 
 
+def luma_to_gray_at(y: np.ndarray, full_range: bool, width: int, height: int) -> np.ndarray:
+    """The gray values of 8-bit luma at another size.
+
+    Resizing first is cheaper at film sizes and equal to converting first, since both are linear;
+    only sub-black luma (below 16) is clipped after averaging instead of before.
+    """
+    return luma_to_gray(resize(y.astype(np.float32), width, height), full_range)
+
+
+def _luma_L_table(full_range: bool) -> np.ndarray:
+    codes = np.arange(256, dtype=np.float32)
+    return gray_to_L(luma_to_gray(codes, full_range))
+
+
+_LUMA_L = {False: _luma_L_table(False), True: _luma_L_table(True)}
+
+
+def luma_to_L_at(y: np.ndarray, full_range: bool, width: int, height: int) -> np.ndarray:
+    """Lab L of 8-bit luma at another size, via a 256-entry table.
+
+    For writing chroma, where it runs on every frame: the area-averaged luma is
+    rounded to whole codes (at most 0.3 L off), ten times cheaper than the exact
+    float conversion; the luma written to the output is never touched by this.
+    """
+    small = y if y.shape == (height, width) else cv2.resize(y, (width, height), interpolation=cv2.INTER_AREA)
+    return cv2.LUT(small, _LUMA_L[full_range])
+
+
 @dataclass(frozen=True)
 class ChromaSpec:
     """How chroma is written: the matrix and whether the range is full."""

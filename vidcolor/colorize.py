@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import torch
 
-from .color import luma_to_gray, resize
+from .color import luma_to_gray_at
 from .frames import Frame
 from .inference import InferenceConfig, predict_ab, render_shape
 
@@ -16,7 +16,14 @@ def gray_small(frame: Frame, render_size: int) -> np.ndarray:
     """The frame's gray (0..255) at the working resolution the network sees."""
     h, w = frame.y.shape
     rh, rw = render_shape(h, w, render_size)
-    return resize(luma_to_gray(frame.y, frame.full_range), rw, rh)
+    return luma_to_gray_at(frame.y, frame.full_range, rw, rh)
+
+
+def with_gray(items: Iterable[Frame], render_size: int) -> Iterator[Frame]:
+    """Attach the working-size gray; done beside decoding so the model's thread only runs the model."""
+    for item in items:
+        item.gray = gray_small(item, render_size)
+        yield item
 
 
 def colorize_frames(items: Iterable[Frame], model: torch.nn.Module, config: InferenceConfig) -> Iterator[Frame]:
@@ -33,7 +40,8 @@ def colorize_frames(items: Iterable[Frame], model: torch.nn.Module, config: Infe
             batch.clear()
 
     for item in items:
-        item.gray = gray_small(item, config.render_size)
+        if item.gray is None:
+            item.gray = gray_small(item, config.render_size)
         if batch and batch[0].gray.shape != item.gray.shape:
             yield from flush()
         batch.append(item)

@@ -8,9 +8,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 
-from .color import ChromaSpec, gray_to_L, lab_to_rgb, luma_to_gray, resize, rgb_to_chroma
+from .color import ChromaSpec, lab_to_rgb, luma_to_L_at, resize, rgb_to_chroma
 from .frames import Frame
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,10 @@ class EncodeSettings:
     """How the video is encoded."""
 
     crf: int = 18
-    preset: str = "medium"
+    # "faster", not x264's "medium": on real archive footage it is as good at the same crf (Muybridge
+    # reel: 47.96 vs 47.98 dB luma, 4% larger) for 60% of the CPU, which on a 2-core machine is what
+    # lets the pipeline hide the encoder behind the model (README, "Speed and memory")
+    preset: str = "faster"
     codec: str = "libx264"
 
 
@@ -56,9 +60,9 @@ def output_suffix(input_path: Path, copy_codecs: list[str]) -> str:
 
 def chroma_planes(frame: Frame, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     """Cb, Cr at the chroma plane size from the frame's gray and its render-size ab."""
-    gray = resize(luma_to_gray(frame.y, frame.full_range), width, height)
-    ab = resize(frame.ab, width, height)
-    rgb = lab_to_rgb(np.dstack([gray_to_L(gray), ab]))
+    L = luma_to_L_at(frame.y, frame.full_range, width, height)
+    a, b = cv2.split(resize(frame.ab, width, height))
+    rgb = lab_to_rgb(cv2.merge([L, a, b]))
     return rgb_to_chroma(rgb, ChromaSpec(frame.matrix, frame.full_range))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from .colorize import colorize_frames
+from .colorize import colorize_frames, with_gray
 from .decode import DecodeStats, decode
 from .encode import EncodeSettings, output_suffix
 from .errors import VidcolorError
@@ -102,7 +102,8 @@ def build_stages(input_path: Path, net: torch.nn.Module, settings: RunSettings, 
                  stats: DecodeStats) -> Iterator[Frame]:
     """decode -> colorize -> stabilize, each in its own thread when pipelined."""
     stages = [
-        ("decode", lambda items: from_index(decode(input_path, stats=stats), first)),
+        ("decode", lambda items: with_gray(from_index(decode(input_path, stats=stats), first),
+                                           settings.inference.render_size)),
         ("colorize", lambda items: colorize_frames(items, net, settings.inference)),
         ("temporal", lambda items: stabilize(items, settings.temporal)),
     ]

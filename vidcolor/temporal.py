@@ -2,7 +2,7 @@
 
 Per-frame colorization flickers (a coat goes brown, blue, brown). This stage
 carries the previous frame's stabilized ab along the motion of the *input
-luminance* (OpenCV DIS optical flow, at the network's working size) and blends
+luminance* (OpenCV DIS optical flow, at half the network's working size) and blends
 it with the fresh prediction under a per-pixel confidence: forward-backward
 flow consistency (occlusions, new regions) times luminance agreement (the
 warped previous frame must look like this one). Moving objects keep their
@@ -14,6 +14,7 @@ It streams with a look-back of one frame and holds nothing else.
 
 from __future__ import annotations
 
+import statistics
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ class TemporalConfig:
     luma_sigma: float = 12.0  # gray levels: scale of the luminance mismatch that removes trust
     cut_threshold: float = 0.30  # histogram distance that is always a cut
     cut_ratio: float = 4.0  # or this many times the recent typical distance
+    flow_scale: float = 0.5  # optical flow at this fraction of the working size (chroma is smooth)
 
 
 def histogram(gray: np.ndarray, bins: int = 64) -> np.ndarray:
@@ -55,7 +57,7 @@ class CutDetector:
             return True
         d = 0.5 * float(np.abs(h - self.prev).sum())
         self.prev = h
-        typical = float(np.median(self.recent)) if len(self.recent) >= 3 else 0.0
+        typical = statistics.median(self.recent) if len(self.recent) >= 3 else 0.0
         cut = d > self.config.cut_threshold or (len(self.recent) >= 3 and d > self.config.cut_ratio * typical + 0.08)
         if cut:
             self.recent.clear()
@@ -65,24 +67,30 @@ class CutDetector:
 
 
 def make_flow() -> cv2.DISOpticalFlow:
-    flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
-    return flow
+    return cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
 
 
-def warp(img: np.ndarray, flow: np.ndarray) -> np.ndarray:
+def pixel_grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """x and y coordinates of every pixel (float32), the base that flow is added to."""
+    return np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+
+
+def warp(img: np.ndarray, flow: np.ndarray, grid: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Sample ``img`` at x + flow(x) (bilinear, edges replicated)."""
-    h, w = flow.shape[:2]
-    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    gx, gy = grid if grid is not None else pixel_grid(*flow.shape[:2])
     return cv2.remap(img, gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def consistency(back: np.ndarray, fwd: np.ndarray) -> np.ndarray:
+def _sq_norm(v: np.ndarray) -> np.ndarray:
+    x, y = v[..., 0], v[..., 1]
+    return x * x + y * y  # elementwise: numpy's sum over a last axis of 2 is several times slower
+
+
+def consistency(back: np.ndarray, fwd: np.ndarray, grid: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """1 where following ``back`` then ``fwd`` returns home (Sundaram et al. test), else 0."""
-    fwd_at = warp(fwd, back)
-    s = back + fwd_at
-    err = (s**2).sum(-1)
-    bound = 0.01 * ((back**2).sum(-1) + (fwd_at**2).sum(-1)) + 0.5
-    return (err <= bound).astype(np.float32)
+    fwd_at = warp(fwd, back, grid)
+    bound = 0.01 * (_sq_norm(back) + _sq_norm(fwd_at)) + 0.5
+    return (_sq_norm(back + fwd_at) <= bound).astype(np.float32)
 
 
 class Stabilizer:
@@ -92,31 +100,48 @@ class Stabilizer:
         self.config = config
         self.cuts = CutDetector(config)
         self.flow = make_flow()
-        self.prev_gray: np.ndarray | None = None
-        self.prev_ab: np.ndarray | None = None
+        self.prev: np.ndarray | None = None  # (h, w, 3): gray, a, b of the previous frame
+        self.prev_small: np.ndarray | None = None  # uint8 gray at the flow's size
+        self.grid: tuple[np.ndarray, np.ndarray] | None = None
+        self.small_grid: tuple[np.ndarray, np.ndarray] | None = None
 
     def reset(self) -> None:
-        self.prev_gray = self.prev_ab = None
+        self.prev = self.prev_small = None
         self.cuts = CutDetector(self.config)
 
-    def confidence(self, gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Backward flow (this frame -> previous) and the per-pixel trust in it."""
-        g0 = self.prev_gray.astype(np.uint8)
-        g1 = gray.astype(np.uint8)
-        back = self.flow.calc(g1, g0, None)
-        fwd = self.flow.calc(g0, g1, None)
-        agree = np.exp(-(((warp(self.prev_gray, back) - gray) / self.config.luma_sigma) ** 2))
-        return back, consistency(back, fwd) * agree
+    def flow_size(self, h: int, w: int) -> tuple[int, int]:
+        s = self.config.flow_scale
+        return max(8, round(w * s)), max(8, round(h * s))
+
+    def motion(self, small: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Backward flow (this frame -> previous) at full working size, and where it is consistent."""
+        back = self.flow.calc(small, self.prev_small, None)
+        fwd = self.flow.calc(self.prev_small, small, None)
+        ok = consistency(back, fwd, self.small_grid)
+        h, w = shape
+        if small.shape != shape:
+            back = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
+            back *= np.array([w / small.shape[1], h / small.shape[0]], np.float32)
+            ok = cv2.resize(ok, (w, h), interpolation=cv2.INTER_LINEAR)
+        return back, ok
 
     def __call__(self, frame: Frame) -> Frame:
         gray = frame.gray
-        frame.cut = self.cuts(gray) or self.prev_gray is None or self.prev_gray.shape != gray.shape
-        if not frame.cut:
-            back, conf = self.confidence(gray)
-            conf = cv2.GaussianBlur(conf, (0, 0), 1.0) * self.config.strength
-            carried = warp(self.prev_ab, back)
-            frame.ab = frame.ab + conf[..., None] * (carried - frame.ab)
-        self.prev_gray, self.prev_ab = gray, frame.ab
+        h, w = gray.shape
+        fw, fh = self.flow_size(h, w)
+        small = cv2.resize(gray, (fw, fh), interpolation=cv2.INTER_AREA) if (fw, fh) != (w, h) else gray
+        small = small.astype(np.uint8)
+        frame.cut = self.cuts(gray) or self.prev is None or self.prev.shape[:2] != gray.shape
+        if frame.cut:
+            self.grid, self.small_grid = pixel_grid(h, w), pixel_grid(fh, fw)
+        else:
+            back, ok = self.motion(small, (h, w))
+            carried = warp(self.prev, back, self.grid)  # gray and ab in one remap
+            agree = np.exp(-(((carried[..., 0] - gray) * (1.0 / self.config.luma_sigma)) ** 2))
+            conf = cv2.GaussianBlur(ok * agree, (0, 0), 1.0) * self.config.strength
+            frame.ab = frame.ab + conf[..., None] * (carried[..., 1:] - frame.ab)
+        self.prev = np.dstack([gray, frame.ab])
+        self.prev_small = small
         return frame
 
 
