@@ -113,18 +113,27 @@ def decoded_rgb(path: Path):
 
 
 def evaluate_video(path: Path, model: torch.nn.Module, config: InferenceConfig,
-                   temporal: "TemporalConfig", progress: bool = True) -> list[VideoScores]:
-    """Gray copy of a color video, colorized with and without the temporal stage, measured."""
+                   temporal: "TemporalConfig | dict[str, TemporalConfig]", progress: bool = True
+                   ) -> list[VideoScores]:
+    """Gray copy of a color video, colorized with and without the temporal stage, measured.
+
+    ``temporal`` may name several configurations; the network runs once per frame for all of
+    them, so settings of the temporal stage are compared on the same predictions.
+    """
     from collections import deque
+    from dataclasses import replace
     from fractions import Fraction
 
     import cv2
 
     from .colorize import colorize_frames
     from .frames import Frame
-    from .temporal import Stabilizer
+    from .temporal import Stabilizer, TemporalConfig
     from .video_metrics import TemporalScores, flow_pair
 
+    if isinstance(temporal, TemporalConfig):
+        temporal = {f"temporal {temporal.mode}": temporal}
+    stabilizers = {name: Stabilizer(t) for name, t in temporal.items() if t.mode != "off"}
     originals: deque[tuple[np.ndarray, np.ndarray]] = deque()
 
     def frames():
@@ -134,9 +143,8 @@ def evaluate_video(path: Path, model: torch.nn.Module, config: InferenceConfig,
             yield Frame(index=i, pts=i, time_base=Fraction(1, 25), y=(gray + 0.5).astype(np.uint8),
                         full_range=True, matrix="bt601")
 
-    stabilizer = Stabilizer(temporal)
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-    names = ("original", "temporal off", f"temporal {temporal.mode}")
+    names = ("original", "temporal off", *temporal)
     scores = {n: TemporalScores() for n in names}
     quality = {n: [] for n in names}
     prev_gray8 = None
@@ -144,10 +152,11 @@ def evaluate_video(path: Path, model: torch.nn.Module, config: InferenceConfig,
         rgb, gray = originals.popleft()
         gray8 = (gray + 0.5).astype(np.uint8)
         fwd, mask = flow_pair(prev_gray8, gray8, dis) if prev_gray8 is not None else (None, None)
-        off = to_uint8(combine(gray, frame.ab))
-        stabilized = stabilizer(frame) if temporal.mode != "off" else frame
-        on = to_uint8(combine(gray, stabilized.ab))
-        for name, img in zip(names, (rgb, off, on)):
+        outputs = {"original": rgb, "temporal off": to_uint8(combine(gray, frame.ab))}
+        for name in temporal:
+            ab = stabilizers[name](replace(frame)).ab if name in stabilizers else frame.ab
+            outputs[name] = to_uint8(combine(gray, ab))
+        for name, img in outputs.items():
             scores[name].add(img, fwd, mask)
             quality[name].append((psnr(img, rgb) if name != "original" else float("nan"), colorfulness(img)))
         prev_gray8 = gray8
