@@ -59,6 +59,17 @@ def is_compiled(model: torch.nn.Module) -> bool:
     return hasattr(model, "_orig_mod")
 
 
+# How the network's low-resolution ab reaches the working size. Bicubic, not bilinear: the
+# effunet head predicts at 1/4 of the working size, and bicubic keeps chroma edges sharper; on
+# BSDS500 it is worth about +0.02 dB at equal colorfulness (README, "The model").
+AB_UPSAMPLE = "bicubic"
+
+
+def upsample_ab(ab: torch.Tensor, size: tuple[int, int], mode: str = AB_UPSAMPLE) -> torch.Tensor:
+    """(B, 2, h, w) ab to (B, 2, *size)."""
+    return F.interpolate(ab, size=size, mode=mode, align_corners=False)
+
+
 def render_shape(height: int, width: int, short_side: int) -> tuple[int, int]:
     """Working (h, w): short side = short_side, aspect kept, multiples of 8."""
     scale = short_side / min(height, width)
@@ -67,7 +78,7 @@ def render_shape(height: int, width: int, short_side: int) -> tuple[int, int]:
 
 @torch.inference_mode()
 def predict_ab(model: torch.nn.Module, gray: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
-    """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled bilinearly."""
+    """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled to the input's size."""
     device = next(model.parameters()).device
     n = gray.shape[0]
     if is_compiled(model) and n < getattr(model, "batch_size", n):
@@ -80,7 +91,7 @@ def predict_ab(model: torch.nn.Module, gray: torch.Tensor, temperature: float | 
     with autocast:
         out = model(gray)
     ab = model.decode_ab(out, temperature) if temperature is not None else model.decode_ab(out)
-    return F.interpolate(ab[:n].float(), size=gray.shape[-2:], mode="bilinear", align_corners=False)
+    return upsample_ab(ab[:n].float(), gray.shape[-2:])
 
 
 def colorize_grays(model: torch.nn.Module, grays: list[np.ndarray], config: InferenceConfig) -> list[np.ndarray]:
