@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,6 +88,7 @@ def io_ceiling(clip: Path, work: Path, render: int) -> float:
 
 
 def model_fps(model: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0) -> float:
+    """Frames/s of the network alone on batches of random gray at the working size."""
     x = torch.rand(batch, 1, *shape) * 255
     predict_ab(model, x)
     n, t = 0, time.perf_counter()
@@ -145,15 +147,19 @@ def main() -> None:
     ap.add_argument("--long-minutes", type=float, default=10.0)
     ap.add_argument("--rss-render-size", type=int, default=224)
     ap.add_argument("--render-size", type=int, default=InferenceConfig().render_size)
+    ap.add_argument("--rounds", type=int, default=3, help="End-to-end runs per clip (medians are printed).")
+    ap.add_argument("--preset", default=EncodeSettings.preset, help="x264 preset of the end-to-end runs.")
     ap.add_argument("--only", choices=["speed", "rss"], help="Run only one half of the benchmark.")
     ap.add_argument("--with-compile", action="store_true",
                     help="Also time the --compile path at 640x360 (adds its one-time compile).")
     args = ap.parse_args()
     torch.set_num_threads(torch.get_num_threads())
     model = prepare_model(load_model(), torch.device("cpu"))
-    settings = RunSettings(inference=InferenceConfig(render_size=args.render_size))
+    settings = RunSettings(inference=InferenceConfig(render_size=args.render_size),
+                           encode=EncodeSettings(preset=args.preset))
     print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
-          f"torch {torch.__version__}, PyAV {av.__version__}, render size {args.render_size}")
+          f"torch {torch.__version__}, PyAV {av.__version__}, render size {args.render_size}, "
+          f"x264 preset {args.preset}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if args.only != "rss":
@@ -169,13 +175,17 @@ def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSetting
         clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
         shape = render_shape(h, w, args.render_size)
         ceiling = io_ceiling(clip, work, args.render_size)
-        # model-only before and after the end-to-end run, averaged: this VM's speed drifts by tens of
-        # percent over minutes, and the ratio must compare like with like
-        before = model_fps(model, shape, settings.inference.batch_size)
-        e2e = end_to_end(clip, work / f"out{w}.mp4", model, settings)
-        mfps = (before + model_fps(model, shape, settings.inference.batch_size)) / 2
+        # model-only before and after each end-to-end run, and the median over rounds: this VM's speed
+        # drifts by tens of percent within minutes, and the ratio must compare like with like
+        model_runs = [model_fps(model, shape, settings.inference.batch_size, seconds=5)]
+        e2e_runs = []
+        for _ in range(args.rounds):
+            e2e_runs.append(end_to_end(clip, work / f"out{w}.mp4", model, settings))
+            model_runs.append(model_fps(model, shape, settings.inference.batch_size, seconds=5))
+        mfps, e2e = statistics.median(model_runs), statistics.median(e2e_runs)
+        ratio = statistics.median(e / ((a + b) / 2) for e, a, b in zip(e2e_runs, model_runs, model_runs[1:]))
         tms = temporal_ms(clip, args.render_size)
-        rows.append((f"{w}x{h}", shape, ceiling, mfps, e2e, e2e / mfps, tms * mfps / 1000))
+        rows.append((f"{w}x{h}", shape, ceiling, mfps, e2e, ratio, tms * mfps / 1000))
     print("\n| clip | render | decode+encode only fps | model-only fps | end-to-end fps | e2e / model |"
           " temporal cost / model time |")
     print("|---|---|---|---|---|---|---|")

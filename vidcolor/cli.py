@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__, zoo
+from .encode import EncodeSettings
 from .errors import VidcolorError
 
 
@@ -161,8 +162,9 @@ def install_sigterm() -> None:
 @click.option("--temporal", type=click.Choice(["flow", "off"]), default="flow", show_default=True,
               help="Stabilize color over time.")
 @click.option("--strength", default=0.85, show_default=True, help="Temporal smoothing strength 0..1.")
-@click.option("--crf", default=18, show_default=True, help="x264 quality (lower = better, bigger).")
-@click.option("--preset", default="medium", show_default=True, help="x264 speed preset.")
+@click.option("--crf", default=EncodeSettings.crf, show_default=True, help="x264 quality (lower = better, bigger).")
+@click.option("--preset", default=EncodeSettings.preset, show_default=True,
+              help="x264 speed preset (medium or slow: smaller files, slower).")
 @click.option("--segment-seconds", default=60.0, show_default=True,
               help="Encode in segments this long: an interrupted run resumes from the last one.")
 @click.option("--jobs", default=1, show_default=True, help="Files processed in parallel (CPU only).")
@@ -183,7 +185,6 @@ def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_na
     finished segment. Exit status: 0 all done or up to date, 1 some file failed, 130 interrupted.
     """
     from .batch import run_batch
-    from .encode import EncodeSettings
     from .inference import InferenceConfig
     from .pipeline import RunSettings, resolve_model
     from .temporal import TemporalConfig
