@@ -14,10 +14,8 @@ from pathlib import Path
 
 from vidcolor import load_model
 from vidcolor.cli import summarize_videos
-from vidcolor.errors import VidcolorError
-from vidcolor.evaluate import evaluate_video
+from vidcolor.evaluate import evaluate_video, list_videos
 from vidcolor.inference import InferenceConfig
-from vidcolor.probe import probe
 from vidcolor.temporal import TemporalConfig
 
 
@@ -32,18 +30,6 @@ def parse(spec: str) -> TemporalConfig:
     return TemporalConfig(**values)
 
 
-def videos_in(targets: list[Path]) -> list[Path]:
-    out = []
-    for target in targets:
-        for path in sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]:
-            try:
-                if probe(path).kind == "video":
-                    out.append(path)
-            except VidcolorError:
-                continue
-    return out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("targets", nargs="+", type=Path)
@@ -54,7 +40,8 @@ def main() -> None:
     configs = {spec or "default": parse(spec) for spec in args.configs or [""]}
     net = load_model(weights=args.weights)
     config = InferenceConfig(render_size=args.render_size)
-    rows = {path.name: evaluate_video(path, net, config, configs) for path in videos_in(args.targets)}
+    rows = {path.name: evaluate_video(path, net, config, configs) for target in args.targets
+            for path in list_videos(target)}
     for i, name in enumerate(configs):
         picked = {video: [r[0], r[1], r[2 + i]] for video, r in rows.items()}
         print(f"{name}: {summarize_videos(picked)}")

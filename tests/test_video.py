@@ -138,3 +138,17 @@ def test_compiled_model_gives_the_same_film(tmp_path, model, fast_settings):
     assert all(np.array_equal(x, y) for x, y in zip(a["luma"], b["luma"]))
     diff = np.abs(a["last_rgb"].astype(int) - b["last_rgb"].astype(int))
     assert diff.mean() < 1.0 and colorfulness(b["last_rgb"]) > 5.0
+
+
+def test_list_videos_finds_videos_by_probing_and_skips_everything_else(tmp_path):
+    from vidcolor.evaluate import list_videos
+
+    (tmp_path / "sub").mkdir()
+    a = make_video(tmp_path / "b.mp4", frames=3, audio=False)
+    b = make_video(tmp_path / "sub" / "a.mkv", frames=3, audio=False)
+    make_audio_only(tmp_path / "sound.m4a")
+    (tmp_path / "notes.txt").write_text("not a video")
+    (tmp_path / "fake.mp4").write_bytes(b"\x00" * 100)
+    assert list_videos(tmp_path) == sorted([a, b])
+    assert list_videos(a) == [a]
+    assert list_videos(tmp_path / "notes.txt") == []

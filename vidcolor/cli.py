@@ -274,9 +274,9 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
     """Measure on color ground truth: photo folders (PSNR, SSIM, colorfulness vs the gray
     baseline) and videos (warping error, CDC, PSNR, colorfulness for the original, for
     --temporal off and for the temporal stage)."""
-    from .evaluate import evaluate_photos, evaluate_video, format_table, format_video_table, list_photos
+    from .evaluate import (evaluate_photos, evaluate_video, format_table, format_video_table, list_photos,
+                           list_videos)
     from .inference import InferenceConfig
-    from .probe import probe
     from .temporal import TemporalConfig
 
     net = load_for_cli(model_name, weights, device)
@@ -303,13 +303,7 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
                 })
                 click.echo(f"recorded in {path}")
             continue
-        candidates = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
-        for path in candidates:
-            try:
-                if probe(path).kind == "video":
-                    videos.append(path)
-            except VidcolorError:
-                continue
+        videos += list_videos(target)
     if videos:
         tconf = TemporalConfig(mode=temporal, strength=strength)
         rows = {}

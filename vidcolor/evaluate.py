@@ -52,6 +52,21 @@ def list_photos(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
+def list_videos(target: Path) -> list[Path]:
+    """The videos in a folder (recursively) or the file itself, by probing: anything else is skipped."""
+    from .errors import VidcolorError
+    from .probe import probe
+
+    videos = []
+    for path in sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]:
+        try:
+            if probe(path).kind == "video":
+                videos.append(path)
+        except VidcolorError:
+            continue
+    return videos
+
+
 def evaluate_photos(folder: Path, model: torch.nn.Module, config: InferenceConfig,
                     save_dir: Path | None = None, limit: int | None = None,
                     progress: bool = True) -> tuple[list[Scores], float]:
