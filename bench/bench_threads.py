@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import argparse
 import threading
-import time
 
 import torch
+from bench_speed import model_fps
 
 from vidcolor import load_model
-from vidcolor.inference import InferenceConfig, predict_ab, prepare_model, render_shape
-
-
-def frames_per_second(model: torch.nn.Module, x: torch.Tensor, seconds: float) -> float:
-    predict_ab(model, x)
-    n, t = 0, time.perf_counter()
-    while time.perf_counter() - t < seconds:
-        predict_ab(model, x)
-        n += x.shape[0]
-    return n / (time.perf_counter() - t)
+from vidcolor.inference import InferenceConfig, prepare_model, render_shape
 
 
 def main() -> None:
@@ -35,20 +26,20 @@ def main() -> None:
     args = ap.parse_args()
     config = InferenceConfig()
     model = prepare_model(load_model(), torch.device("cpu"))
-    x = torch.rand(config.batch_size, 1, *render_shape(360, 640, config.render_size)) * 255
+    shape, batch = render_shape(360, 640, config.render_size), config.batch_size
     torch.set_num_threads(args.callers)
-    before = frames_per_second(model, x, args.seconds)
+    before = model_fps(model, shape, batch, args.seconds)
     torch.set_num_threads(1)
     results: list[float] = []
-    workers = [threading.Thread(target=lambda: results.append(frames_per_second(model, x, args.seconds)))
+    workers = [threading.Thread(target=lambda: results.append(model_fps(model, shape, batch, args.seconds)))
                for _ in range(args.callers)]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
     torch.set_num_threads(args.callers)
-    after = frames_per_second(model, x, args.seconds)
-    print(f"input {tuple(x.shape)}: one caller x {args.callers} threads {before:.1f} then {after:.1f} fps; "
+    after = model_fps(model, shape, batch, args.seconds)
+    print(f"input {batch}x1x{shape[0]}x{shape[1]}: one caller x {args.callers} threads {before:.1f} then {after:.1f} fps; "
           f"{args.callers} callers x 1 thread {' + '.join(f'{r:.1f}' for r in results)} = {sum(results):.1f} fps")
 
 
