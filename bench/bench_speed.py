@@ -1,7 +1,8 @@
 """Speed and memory of vidcolor on this machine (a benchmark script, not a test).
 
 Prints, for generated 640x360 and 1280x720 clips: the decode+encode ceiling
-(no model), model-only frames/s at the default render size, end-to-end
+(no model), model-only frames/s at the default render size (the faster of one
+caller with all torch threads and the run's layout of model workers), end-to-end
 frames/s, their ratio, the temporal stage's cost relative to the model, and
 peak RSS of a full run on a 10-second and a 10-minute clip; and the model
 against the ECCV16 network at the same input size.
@@ -17,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -31,9 +33,12 @@ from eccv16 import ECCV16  # noqa: E402
 
 from vidcolor import load_model  # noqa: E402
 from vidcolor.colorize import gray_small  # noqa: E402
+from vidcolor.cpu_threads import opencv_threads  # noqa: E402
 from vidcolor.decode import decode  # noqa: E402
 from vidcolor.encode import EncodeSettings  # noqa: E402
-from vidcolor.inference import InferenceConfig, predict_ab, prepare_model, render_shape  # noqa: E402
+from vidcolor.inference import (InferenceConfig, WorkerLayout, predict_ab, prepare_model, render_shape,  # noqa: E402
+                                worker_layout)
+from vidcolor.malloc_tuning import keep_freed_memory  # noqa: E402
 from vidcolor.pipeline import RunSettings, colorize_video  # noqa: E402
 from vidcolor.remux import join_segments  # noqa: E402
 from vidcolor.segments import SegmentWriter, WorkDir  # noqa: E402
@@ -87,15 +92,34 @@ def io_ceiling(clip: Path, work: Path, render: int) -> float:
     return n / dt
 
 
-def model_fps(model: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0) -> float:
-    """Frames/s of the network alone on batches of random gray at the working size."""
+def model_fps(model: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0,
+              layout: WorkerLayout | None = None) -> float:
+    """Frames/s of the network alone on batches of random gray at the working size.
+
+    ``layout``: ``workers`` callers side by side with ``threads`` torch threads each,
+    their frames/s summed (default: one caller with torch's current threads).
+    """
+    layout = layout or WorkerLayout(1, torch.get_num_threads())
     x = torch.rand(batch, 1, *shape) * 255
-    predict_ab(model, x)
-    n, t = 0, time.perf_counter()
-    while time.perf_counter() - t < seconds:
+    results: list[float] = []
+
+    def caller() -> None:
+        torch.set_num_threads(layout.threads)
         predict_ab(model, x)
-        n += batch
-    return n / (time.perf_counter() - t)
+        n, t = 0, time.perf_counter()
+        while time.perf_counter() - t < seconds:
+            predict_ab(model, x)
+            n += batch
+        results.append(n / (time.perf_counter() - t))
+
+    previous = torch.get_num_threads()
+    callers = [threading.Thread(target=caller) for _ in range(layout.workers)]
+    for c in callers:
+        c.start()
+    for c in callers:
+        c.join()
+    torch.set_num_threads(previous)
+    return sum(results)
 
 
 def raw_fps(net: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0) -> float:
@@ -111,6 +135,7 @@ def raw_fps(net: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: f
 
 
 def temporal_ms(clip: Path, render: int, frames: int = 100) -> float:
+    """Milliseconds per frame of the temporal stage, with OpenCV on one thread as in a run."""
     stab = Stabilizer(TemporalConfig())
     items = []
     for f in decode(clip):
@@ -119,10 +144,11 @@ def temporal_ms(clip: Path, render: int, frames: int = 100) -> float:
         items.append(f)
         if len(items) == frames:
             break
-    t = time.perf_counter()
-    for f in items:
-        stab(f)
-    return (time.perf_counter() - t) / len(items) * 1000
+    with opencv_threads(1):
+        t = time.perf_counter()
+        for f in items:
+            stab(f)
+        return (time.perf_counter() - t) / len(items) * 1000
 
 
 def end_to_end(clip: Path, out: Path, model: torch.nn.Module, settings: RunSettings) -> float:
@@ -133,6 +159,7 @@ def end_to_end(clip: Path, out: Path, model: torch.nn.Module, settings: RunSetti
 def peak_rss_mb(clip: Path, out: Path, render: int) -> float:
     """Peak resident memory of a whole `vidcolor run` in a child process."""
     code = ("import resource,sys,vidcolor;from vidcolor.pipeline import RunSettings;"
+            "from vidcolor.malloc_tuning import keep_freed_memory;keep_freed_memory();"
             "from vidcolor.inference import InferenceConfig;"
             f"vidcolor.colorize_video(sys.argv[1], sys.argv[2], overwrite=True, progress=False,"
             f"settings=RunSettings(inference=InferenceConfig(render_size={render})));"
@@ -149,17 +176,22 @@ def main() -> None:
     ap.add_argument("--render-size", type=int, default=InferenceConfig().render_size)
     ap.add_argument("--rounds", type=int, default=3, help="End-to-end runs per clip (medians are printed).")
     ap.add_argument("--preset", default=EncodeSettings.preset, help="x264 preset of the end-to-end runs.")
+    ap.add_argument("--workers", type=int, default=InferenceConfig.workers,
+                    help="Model workers of the end-to-end runs (0: vidcolor's default).")
+    ap.add_argument("--seconds", type=float, default=30.0,
+                    help="Length of the 640x360 clip (1280x720: 0.6x); each file also pays ~0.2 s to start and drain.")
     ap.add_argument("--only", choices=["speed", "rss"], help="Run only one half of the benchmark.")
     ap.add_argument("--with-compile", action="store_true",
                     help="Also time the --compile path at 640x360 (adds its one-time compile).")
     args = ap.parse_args()
+    keep_freed_memory()  # as the CLI does
     torch.set_num_threads(torch.get_num_threads())
     model = prepare_model(load_model(), torch.device("cpu"))
-    settings = RunSettings(inference=InferenceConfig(render_size=args.render_size),
+    settings = RunSettings(inference=InferenceConfig(render_size=args.render_size, workers=args.workers),
                            encode=EncodeSettings(preset=args.preset))
     print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
           f"torch {torch.__version__}, PyAV {av.__version__}, render size {args.render_size}, "
-          f"x264 preset {args.preset}")
+          f"x264 preset {args.preset}, model workers {args.workers or 'auto'}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if args.only != "rss":
@@ -170,28 +202,39 @@ def main() -> None:
 
 def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSettings, work: Path) -> None:
     """Frames/s table at 640x360 and 1280x720, then the model against ECCV16."""
+    threads = torch.get_num_threads()
+    layouts = {WorkerLayout(1, threads), worker_layout(settings.inference, torch.device("cpu"))}
+    print("model-only is the faster of: " + ", ".join(f"{lay.workers} caller(s) x {lay.threads} thread(s)"
+                                                       for lay in sorted(layouts, key=lambda lay: lay.workers)))
     rows = []
-    for w, h, secs in ((640, 360, 10), (1280, 720, 6)):
+    for w, h, secs in ((640, 360, args.seconds), (1280, 720, args.seconds * 0.6)):
         clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
         shape = render_shape(h, w, args.render_size)
         ceiling = io_ceiling(clip, work, args.render_size)
-        # model-only before and after each end-to-end run, and the median over rounds: this VM's speed
-        # drifts by tens of percent within minutes, and the ratio must compare like with like
-        model_runs = [model_fps(model, shape, settings.inference.batch_size, seconds=5)]
+
+        def model_only() -> dict[WorkerLayout, float]:
+            return {lay: model_fps(model, shape, settings.inference.batch_size, 4, lay) for lay in layouts}
+
+        # model-only (every layout) before and after each end-to-end run, and the median over rounds: this
+        # VM's speed drifts by tens of percent within minutes, and the ratio must compare like with like
+        model_runs = [model_only()]
         e2e_runs = []
         for _ in range(args.rounds):
             e2e_runs.append(end_to_end(clip, work / f"out{w}.mp4", model, settings))
-            model_runs.append(model_fps(model, shape, settings.inference.batch_size, seconds=5))
-        mfps, e2e = statistics.median(model_runs), statistics.median(e2e_runs)
-        ratio = statistics.median(e / ((a + b) / 2) for e, a, b in zip(e2e_runs, model_runs, model_runs[1:]))
+            model_runs.append(model_only())
+        best = [max(m.values()) for m in model_runs]
+        mfps, e2e = statistics.median(best), statistics.median(e2e_runs)
+        ratio = statistics.median(e / ((a + b) / 2) for e, a, b in zip(e2e_runs, best, best[1:]))
+        per_layout = ", ".join(f"{lay.workers}x{lay.threads} {statistics.median(m[lay] for m in model_runs):.1f}"
+                               for lay in sorted(layouts, key=lambda lay: lay.workers))
         tms = temporal_ms(clip, args.render_size)
-        rows.append((f"{w}x{h}", shape, ceiling, mfps, e2e, ratio, tms * mfps / 1000))
-    print("\n| clip | render | decode+encode only fps | model-only fps | end-to-end fps | e2e / model |"
-          " temporal cost / model time |")
+        rows.append((f"{w}x{h}, {secs:g} s", shape, ceiling, mfps, per_layout, e2e, ratio, tms * mfps / 1000))
+    print("\n| clip | render | decode+encode only fps | model-only fps (callers x threads: fps) | end-to-end fps |"
+          " e2e / model | temporal cost / model time |")
     print("|---|---|---|---|---|---|---|")
-    for name, shape, ceiling, mfps, e2e, ratio, tshare in rows:
-        print(f"| {name} | {shape[1]}x{shape[0]} | {ceiling:.1f} | {mfps:.1f} | {e2e:.1f} | {ratio:.2f} |"
-              f" {tshare:.0%} |")
+    for name, shape, ceiling, mfps, per_layout, e2e, ratio, tshare in rows:
+        print(f"| {name} | {shape[1]}x{shape[0]} | {ceiling:.1f} | {mfps:.1f} ({per_layout}) | {e2e:.1f} |"
+              f" {ratio:.2f} | {tshare:.0%} |")
 
     if args.with_compile:
         compiled_speed(args, model, settings, work)

@@ -99,10 +99,10 @@ def make_video(path: Path, frames: int = 12, width: int = 64, height: int = 48, 
 
 
 def video_facts(path: Path) -> dict:
-    """Reopen a file: frame pts (in seconds), luma planes, audio packet hashes."""
+    """Reopen a file: frame pts (in seconds), luma planes, all planes (8-bit YUV), audio packet hashes."""
     with av.open(str(path)) as c:
         vs = c.streams.video[0]
-        times, lumas, rotation, fmts = [], [], None, set()
+        times, lumas, yuvs, rotation, fmts = [], [], [], None, set()
         audio = []
         subtitles = []
         for packet in c.demux():
@@ -115,11 +115,12 @@ def video_facts(path: Path) -> dict:
                 for f in packet.decode():
                     times.append(float(f.pts * f.time_base))
                     lumas.append(f.to_ndarray(format="gray"))
+                    yuvs.append(f.to_ndarray() if f.format.name in ("yuv420p", "yuv444p") else None)
                     rgb = f.to_ndarray(format="rgb24")
                     fmts.add(f.format.name)
                     rotation = f.rotation
                     last_rgb = rgb
-        return {"times": sorted(times), "luma": lumas, "audio": audio, "subtitles": subtitles, "rotation": rotation,
+        return {"times": sorted(times), "luma": lumas, "yuv": yuvs, "audio": audio, "subtitles": subtitles, "rotation": rotation,
                 "width": vs.codec_context.width, "height": vs.codec_context.height,
                 "last_rgb": last_rgb, "formats": fmts, "rate": vs.average_rate}
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from media import make_audio_only, make_video, video_facts
 
 from vidcolor import colorize_video
+from vidcolor.colorize import predict_batch
+from vidcolor.encode import to_video_frame
 from vidcolor.errors import VidcolorError
 from vidcolor.metrics import colorfulness, psnr
 
@@ -67,13 +70,18 @@ def test_rotation_metadata_is_kept(tmp_path, model, fast_settings):
 def test_pipelined_and_sequential_runs_are_bit_identical(tmp_path, model, fast_settings):
     from dataclasses import replace
 
+    from vidcolor.inference import worker_layout
+
+    assert worker_layout(fast_settings.inference, torch.device("cpu")).workers == 2  # batches alternate
     src = make_video(tmp_path / "in.mp4", frames=14)
     a = colorize_video(src, tmp_path / "threads.mp4", settings=fast_settings, model=model, progress=False)
     b = colorize_video(src, tmp_path / "plain.mp4", settings=replace(fast_settings, pipelined=False),
                        model=model, progress=False)
     fa, fb = video_facts(a.output), video_facts(b.output)
+    assert a.frames == b.frames == 14 and fa["times"] == fb["times"]
     assert np.array_equal(fa["last_rgb"], fb["last_rgb"])
     assert all(np.array_equal(x, y) for x, y in zip(fa["luma"], fb["luma"]))
+    assert all(np.array_equal(x, y) for x, y in zip(fa["yuv"], fb["yuv"]))
 
 
 def test_chroma_is_added_to_a_real_photo_film(tmp_path, model, fast_settings):
@@ -100,22 +108,43 @@ def test_output_equal_to_input_is_refused(tmp_path, model, fast_settings):
         colorize_video(src, src, settings=fast_settings, model=model, progress=False, overwrite=True)
 
 
-def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_settings, monkeypatch):
-    import vidcolor.pipeline as pipeline
+def fail_at_fifth(items, *args, **kwargs):
+    for i, item in enumerate(items):
+        if i == 5:
+            raise RuntimeError("boom")
+        yield item
 
-    def broken(items, config):
-        for i, item in enumerate(items):
-            if i == 5:
-                raise RuntimeError("boom")
-            yield item
 
-    monkeypatch.setattr(pipeline, "stabilize", broken)
+def broken_batch(batch, model, config):
+    if batch[0].index >= 4:
+        raise RuntimeError("boom")
+    return predict_batch(batch, model, config)
+
+
+def broken_frame(frame, pix_fmt):
+    if frame.index >= 5:
+        raise RuntimeError("boom")
+    return to_video_frame(frame, pix_fmt)
+
+
+@pytest.mark.parametrize("stage, module, name, replacement", [
+    ("decode", "vidcolor.pipeline", "with_gray", lambda items, size: fail_at_fifth(items)),
+    ("colorize", "vidcolor.colorize", "predict_batch", broken_batch),  # in one of the model workers
+    ("temporal", "vidcolor.pipeline", "stabilize", fail_at_fifth),
+    ("encode", "vidcolor.segments", "to_video_frame", broken_frame),  # in the caller's thread
+])
+def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_settings, monkeypatch, stage, module,
+                                                      name, replacement):
+    import threading
+
+    monkeypatch.setattr(f"{module}.{name}", replacement)
     src = make_video(tmp_path / "in.mp4", frames=12)
-    with pytest.raises(VidcolorError, match="temporal stage failed: RuntimeError: boom"):
+    with pytest.raises(VidcolorError, match=f"{stage} stage failed: RuntimeError: boom"):
         colorize_video(src, tmp_path / "out.mp4", settings=fast_settings, model=model, progress=False)
     assert not (tmp_path / "out.mp4").exists()
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == ["in.mp4"]
     assert list(tmp_path.rglob("*partial*")) == []  # only finished segments are kept, for resuming
+    assert [t.name for t in threading.enumerate() if t.name.startswith("vidcolor-")] == []
 
 
 def test_audio_only_file_is_a_clear_error(tmp_path, model, fast_settings):

@@ -11,6 +11,7 @@ import click
 from . import __version__, zoo
 from .encode import EncodeSettings
 from .errors import VidcolorError
+from .malloc_tuning import keep_freed_memory
 
 
 class Group(click.Group):
@@ -45,6 +46,7 @@ class Group(click.Group):
 def main(ctx: click.Context, debug: bool, threads: int | None) -> None:
     """Colorize black-and-white video and photos."""
     ctx.obj = {"debug": debug}
+    keep_freed_memory()  # the CLI is the application: process-wide malloc settings are its call
     if threads:
         import cv2
         import torch
@@ -168,6 +170,9 @@ def install_sigterm() -> None:
 @click.option("--segment-seconds", default=60.0, show_default=True,
               help="Encode in segments this long: an interrupted run resumes from the last one.")
 @click.option("--jobs", default=1, show_default=True, help="Files processed in parallel (CPU only).")
+@click.option("--model-workers", default=0, show_default=True,
+              help="Threads running the model side by side on alternating batches, sharing the CPU threads "
+                   "(0: one per CPU thread, at most 4; always 1 on CUDA).")
 @click.option("--timeout", type=float, metavar="SECONDS",
               help="Give up on a file that takes longer (it runs in a worker process that is killed).")
 @click.option("--compile", "compile_model", is_flag=True,
@@ -178,7 +183,8 @@ def install_sigterm() -> None:
 def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
         temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, jobs: int,
-        timeout: float | None, compile_model: bool, report_path: Path | None, quiet: bool) -> None:
+        model_workers: int, timeout: float | None, compile_model: bool, report_path: Path | None,
+        quiet: bool) -> None:
     """Colorize videos (to H.264 with the original sound) and photos (to PNG), files or whole folders.
 
     Finished outputs are skipped on the next run; a film interrupted midway resumes from its last
@@ -192,7 +198,8 @@ def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_na
     install_sigterm()
     settings = RunSettings(model=model_name, weights=str(weights) if weights else None, device=device,
                            inference=InferenceConfig(render_size=render_size, batch_size=batch_size,
-                                                     temperature=temperature, compile=compile_model),
+                                                     temperature=temperature, compile=compile_model,
+                                                     workers=model_workers),
                            temporal=TemporalConfig(mode=temporal, strength=strength),
                            encode=EncodeSettings(crf=crf, preset=preset), segment_seconds=segment_seconds)
     in_process = jobs <= 1 and not timeout

@@ -35,6 +35,7 @@ class EncodeSettings:
     # lets the pipeline hide the encoder behind the model (README, "Speed and memory")
     preset: str = "faster"
     codec: str = "libx264"
+    threads: int = 0  # encoder threads; 0: the encoder's own choice (colorize_video picks 1 when the model is on the CPU)
 
 
 def muxer_codecs(format_name: str) -> set[str]:
@@ -94,7 +95,7 @@ def add_video_stream(container: av.container.OutputContainer, first: Frame, sett
     vs.codec_context.framerate = rate
     vs.codec_context.colorspace = COLORSPACE[first.matrix]
     vs.codec_context.color_range = RANGE[first.full_range]
-    vs.options = {"crf": str(settings.crf), "preset": settings.preset}
+    vs.options = {"crf": str(settings.crf), "preset": settings.preset, "threads": str(settings.threads)}
     vs.thread_type = "AUTO"
     if first.rotation:
         vs.set_display_rotation(first.rotation)

@@ -24,6 +24,28 @@ class InferenceConfig:
     batch_size: int = 4
     temperature: float | None = None  # annealed-mean T; None = the model's own
     compile: bool = False  # torch.compile: faster per frame after a one-time compile (opt-in)
+    workers: int = 0  # model threads taking turns on batches (0: one per CPU thread, at most 4; 1 on CUDA)
+
+
+@dataclass(frozen=True)
+class WorkerLayout:
+    """How many model workers run side by side, and torch's thread count in each."""
+
+    workers: int
+    threads: int
+
+
+def worker_layout(config: InferenceConfig, device: torch.device, threads: int | None = None) -> WorkerLayout:
+    """Split the CPU threads (default: torch's count) among model workers.
+
+    One worker on CUDA (the GPU queues the work anyway) and for compiled models
+    (one compiled graph, one caller).
+    """
+    total = threads or torch.get_num_threads()
+    if device.type != "cpu" or config.compile:
+        return WorkerLayout(1, total)
+    workers = max(1, min(config.workers or min(total, 4), total))
+    return WorkerLayout(workers, max(1, total // workers))
 
 
 def pick_device(name: str = "auto") -> torch.device:

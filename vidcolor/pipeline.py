@@ -9,26 +9,28 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import closing
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
-from .colorize import colorize_frames, with_gray
+from .colorize import colorize_frames, colorize_in_workers, with_gray
+from .cpu_threads import opencv_threads
 from .decode import DecodeStats, decode
 from .encode import EncodeSettings, output_suffix
 from .errors import VidcolorError
 from .frames import Frame
-from .inference import InferenceConfig, compile_model, is_compiled, pick_device, prepare_model
+from .inference import InferenceConfig, compile_model, is_compiled, pick_device, prepare_model, worker_layout
 from .manifest import run_key, up_to_date, write_sidecar
 from .outputs import atomic_output, default_output
 from .probe import MediaInfo, open_input, probe
 from .remux import join_segments
 from .segments import SegmentWriter, WorkDir
-from .stages import in_thread
+from .stages import in_thread, stage
 from .temporal import TemporalConfig, stabilize
 from .zoo import load_model
 
@@ -98,21 +100,43 @@ def from_index(items: Iterable[Frame], first: int) -> Iterator[Frame]:
             yield item
 
 
+def encoder_settings(encode: EncodeSettings, net: torch.nn.Module) -> EncodeSettings:
+    """One x264 thread when the model runs on the CPU: the cores are the model's, and x264's
+    frame threads cost ~15% more CPU per frame; the encoder's own choice next to a GPU."""
+    if encode.threads or next(net.parameters()).device.type != "cpu":
+        return encode
+    return replace(encode, threads=1)
+
+
 def build_stages(input_path: Path, net: torch.nn.Module, settings: RunSettings, first: int,
                  stats: DecodeStats) -> Iterator[Frame]:
-    """decode -> colorize -> stabilize, each in its own thread when pipelined."""
-    stages = [
-        ("decode", lambda items: with_gray(from_index(decode(input_path, stats=stats), first),
-                                           settings.inference.render_size)),
-        ("colorize", lambda items: colorize_frames(items, net, settings.inference)),
-        ("temporal", lambda items: stabilize(items, settings.temporal)),
-    ]
-    items = None
-    for name, stage in stages:
-        items = stage(items)
-        if settings.pipelined:
-            items = in_thread(items, name, settings.queue_size)
-    return items
+    """decode -> colorize -> stabilize: each in its own thread(s) when pipelined, else one after another here.
+
+    However the run ends, every stage is closed, downstream first, so no thread
+    outlives it (a failed stage's traceback would otherwise keep the others alive).
+    """
+    config = settings.inference
+    layout = worker_layout(config, next(net.parameters()).device)
+    chain: list[Iterator[Frame]] = [decode(input_path, stats=stats)]
+
+    def then(stage: Iterator[Frame]) -> None:
+        chain.append(stage)
+
+    then(from_index(chain[-1], first))
+    then(with_gray(chain[-1], config.render_size))
+    if settings.pipelined:
+        then(in_thread(chain[-1], "decode", settings.queue_size))
+        then(colorize_in_workers(chain[-1], net, config, layout))
+        then(stabilize(chain[-1], settings.temporal))
+        then(in_thread(chain[-1], "temporal", settings.queue_size))
+    else:
+        then(colorize_frames(chain[-1], net, config, threads=layout.threads))
+        then(stabilize(chain[-1], settings.temporal))
+    try:
+        yield from chain[-1]
+    finally:
+        for stage in reversed(chain):
+            stage.close()
 
 
 def colorize_video(input_path: str | Path, output: str | Path | None = None, *,
@@ -140,20 +164,23 @@ def colorize_video(input_path: str | Path, output: str | Path | None = None, *,
     if reused:
         log.info("%s: resuming at frame %d (%d finished segments kept)", input_path, start, reused)
 
-    items = build_stages(input_path, net, settings, max(0, start - warm), stats)
-    writer = SegmentWriter(work, settings.encode, rate, segment_frames, first_segment=reused)
+    writer = SegmentWriter(work, encoder_settings(settings.encode, net), rate, segment_frames,
+                           first_segment=reused)
     bar = tqdm(total=info.frames or None, initial=min(start, info.frames or start), unit="frame",
                desc=input_path.name, disable=not progress, dynamic_ncols=True, leave=False)
     try:
-        for frame in items:
-            if frame.index >= start:
-                writer.write(frame)
-                bar.update(1)
-        writer.finish_segment()
+        # the stages are the parallelism; OpenCV's own pool would only busy-wait beside them
+        with opencv_threads(1), closing(build_stages(input_path, net, settings, max(0, start - warm),
+                                                     stats)) as frames:
+            for frame in frames:
+                if frame.index >= start:
+                    with stage("encode"):
+                        writer.write(frame)
+                    bar.update(1)
+        with stage("encode"):
+            writer.finish_segment()
     except BaseException:
         writer.abort()
-        if hasattr(items, "close"):
-            items.close()
         if not work.segments():
             work.remove()  # nothing to resume from
         raise

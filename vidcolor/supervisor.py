@@ -29,8 +29,10 @@ def _serve(conn: Connection, settings: Any, threads: int, overwrite: bool) -> No
     """Worker main: load the model, then answer one FileResult per Job until told to stop."""
     import torch
 
+    from .malloc_tuning import keep_freed_memory
     from .pipeline import resolve_model
 
+    keep_freed_memory()  # a spawned worker starts afresh, without the CLI's process settings
     torch.set_num_threads(threads)
     try:
         model = resolve_model(settings, None)

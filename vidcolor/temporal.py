@@ -70,15 +70,16 @@ def make_flow() -> cv2.DISOpticalFlow:
     return cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
 
 
-def pixel_grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
-    """x and y coordinates of every pixel (float32), the base that flow is added to."""
-    return np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+def pixel_grid(h: int, w: int) -> np.ndarray:
+    """(h, w, 2) x and y coordinates of every pixel (float32), the base that flow is added to."""
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    return cv2.merge([gx, gy])
 
 
-def warp(img: np.ndarray, flow: np.ndarray, grid: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def warp(img: np.ndarray, flow: np.ndarray, grid: np.ndarray | None = None) -> np.ndarray:
     """Sample ``img`` at x + flow(x) (bilinear, edges replicated)."""
-    gx, gy = grid if grid is not None else pixel_grid(*flow.shape[:2])
-    return cv2.remap(img, gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    base = grid if grid is not None else pixel_grid(*flow.shape[:2])
+    return cv2.remap(img, base + flow, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _sq_norm(v: np.ndarray) -> np.ndarray:
@@ -86,7 +87,7 @@ def _sq_norm(v: np.ndarray) -> np.ndarray:
     return x * x + y * y  # elementwise: numpy's sum over a last axis of 2 is several times slower
 
 
-def consistency(back: np.ndarray, fwd: np.ndarray, grid: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def consistency(back: np.ndarray, fwd: np.ndarray, grid: np.ndarray | None = None) -> np.ndarray:
     """1 where following ``back`` then ``fwd`` returns home (Sundaram et al. test), else 0."""
     fwd_at = warp(fwd, back, grid)
     bound = 0.01 * (_sq_norm(back) + _sq_norm(fwd_at)) + 0.5
@@ -102,8 +103,8 @@ class Stabilizer:
         self.flow = make_flow()
         self.prev: np.ndarray | None = None  # (h, w, 3): gray, a, b of the previous frame
         self.prev_small: np.ndarray | None = None  # uint8 gray at the flow's size
-        self.grid: tuple[np.ndarray, np.ndarray] | None = None
-        self.small_grid: tuple[np.ndarray, np.ndarray] | None = None
+        self.grid: np.ndarray | None = None
+        self.small_grid: np.ndarray | None = None
 
     def reset(self) -> None:
         self.prev = self.prev_small = None
@@ -121,7 +122,11 @@ class Stabilizer:
         h, w = shape
         if small.shape != shape:
             back = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
-            back *= np.array([w / small.shape[1], h / small.shape[0]], np.float32)
+            sx, sy = w / small.shape[1], h / small.shape[0]
+            if sx == sy:
+                back *= sx  # in place: several times faster than broadcasting a pair
+            else:
+                back *= np.array([sx, sy], np.float32)
             ok = cv2.resize(ok, (w, h), interpolation=cv2.INTER_LINEAR)
         return back, ok
 
@@ -139,8 +144,11 @@ class Stabilizer:
             carried = warp(self.prev, back, self.grid)  # gray and ab in one remap
             agree = np.exp(-(((carried[..., 0] - gray) * (1.0 / self.config.luma_sigma)) ** 2))
             conf = cv2.GaussianBlur(ok * agree, (0, 0), 1.0) * self.config.strength
-            frame.ab = frame.ab + conf[..., None] * (carried[..., 1:] - frame.ab)
-        self.prev = np.dstack([gray, frame.ab])
+            delta = carried[..., 1:] - frame.ab  # ab + conf * (carried - ab), without temporaries
+            delta *= conf[..., None]
+            delta += frame.ab
+            frame.ab = delta
+        self.prev = cv2.merge([gray, *cv2.split(frame.ab)])
         self.prev_small = small
         return frame
 
