@@ -43,6 +43,7 @@ from vidcolor.pipeline import RunSettings, colorize_video  # noqa: E402
 from vidcolor.remux import join_segments  # noqa: E402
 from vidcolor.segments import SegmentWriter, WorkDir  # noqa: E402
 from vidcolor.temporal import Stabilizer, TemporalConfig  # noqa: E402
+from vidcolor.tracing import traced  # noqa: E402
 
 
 def make_clip(path: Path, width: int, height: int, seconds: float, fps: int = 25) -> Path:
@@ -156,14 +157,27 @@ def end_to_end(clip: Path, out: Path, model: torch.nn.Module, settings: RunSetti
     return r.frames / r.seconds
 
 
+# The child's own high-water mark. Not getrusage's ru_maxrss: Linux carries that over from the parent
+# across fork+exec, so a child of this (large) benchmark process reported the benchmark's peak.
+PEAK_KB = """
+def peak_kb():
+    try:
+        with open("/proc/self/status") as fh:
+            return int(next(line for line in fh if line.startswith("VmHWM:")).split()[1])
+    except OSError:
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+
 def peak_rss_mb(clip: Path, out: Path, render: int) -> float:
     """Peak resident memory of a whole `vidcolor run` in a child process."""
-    code = ("import resource,sys,vidcolor;from vidcolor.pipeline import RunSettings;"
+    code = (PEAK_KB + "import sys,vidcolor;from vidcolor.pipeline import RunSettings;"
             "from vidcolor.malloc_tuning import keep_freed_memory;keep_freed_memory();"
             "from vidcolor.inference import InferenceConfig;"
             f"vidcolor.colorize_video(sys.argv[1], sys.argv[2], overwrite=True, progress=False,"
             f"settings=RunSettings(inference=InferenceConfig(render_size={render})));"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "print(peak_kb())")
     proc = subprocess.run([sys.executable, "-c", code, str(clip), str(out)], capture_output=True, text=True,
                           check=True)
     return int(proc.stdout.strip().splitlines()[-1]) / 1024
@@ -178,6 +192,7 @@ def main() -> None:
     ap.add_argument("--preset", default=EncodeSettings.preset, help="x264 preset of the end-to-end runs.")
     ap.add_argument("--workers", type=int, default=InferenceConfig.workers,
                     help="Model workers of the end-to-end runs (0: vidcolor's default).")
+    ap.add_argument("--no-jit", action="store_true", help="Run the plain model, not its TorchScript graphs.")
     ap.add_argument("--seconds", type=float, default=30.0,
                     help="Length of the 640x360 clip (1280x720: 0.6x); each file also pays ~0.2 s to start and drain.")
     ap.add_argument("--only", choices=["speed", "rss"], help="Run only one half of the benchmark.")
@@ -187,11 +202,13 @@ def main() -> None:
     keep_freed_memory()  # as the CLI does
     torch.set_num_threads(torch.get_num_threads())
     model = prepare_model(load_model(), torch.device("cpu"))
-    settings = RunSettings(inference=InferenceConfig(render_size=args.render_size, workers=args.workers),
+    settings = RunSettings(inference=InferenceConfig(render_size=args.render_size, workers=args.workers,
+                                                     jit=not args.no_jit),
                            encode=EncodeSettings(preset=args.preset))
     print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
           f"torch {torch.__version__}, PyAV {av.__version__}, render size {args.render_size}, "
-          f"x264 preset {args.preset}, model workers {args.workers or 'auto'}")
+          f"x264 preset {args.preset}, model workers {args.workers or 'auto'}, "
+          f"{'plain model' if args.no_jit else 'TorchScript graphs'}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if args.only != "rss":
@@ -212,8 +229,11 @@ def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSetting
         shape = render_shape(h, w, args.render_size)
         ceiling = io_ceiling(clip, work, args.render_size)
 
+        # the network as the run uses it (frozen TorchScript graphs by default: see vidcolor/tracing.py)
+        net = traced(model, settings.inference.batch_size) if settings.inference.jit else model
+
         def model_only() -> dict[WorkerLayout, float]:
-            return {lay: model_fps(model, shape, settings.inference.batch_size, 4, lay) for lay in layouts}
+            return {lay: model_fps(net, shape, settings.inference.batch_size, 4, lay) for lay in layouts}
 
         # model-only (every layout) before and after each end-to-end run, and the median over rounds: this
         # VM's speed drifts by tens of percent within minutes, and the ratio must compare like with like

@@ -153,6 +153,20 @@ def test_audio_only_file_is_a_clear_error(tmp_path, model, fast_settings):
         colorize_video(path, settings=fast_settings, model=model, progress=False)
 
 
+def test_plain_model_gives_the_same_film_as_its_torchscript_graphs(tmp_path, model, fast_settings):
+    """--no-jit is a speed option only: same frames and timing, colors within rounding."""
+    from dataclasses import replace
+
+    src = make_video(tmp_path / "in.mp4", frames=6)
+    graphs = colorize_video(src, tmp_path / "jit.mp4", settings=fast_settings, model=model, progress=False)
+    plain = replace(fast_settings, inference=replace(fast_settings.inference, jit=False))
+    eager = colorize_video(src, tmp_path / "plain.mp4", settings=plain, model=model, progress=False)
+    a, b = video_facts(graphs.output), video_facts(eager.output)
+    assert a["times"] == b["times"] and all(np.array_equal(x, y) for x, y in zip(a["luma"], b["luma"]))
+    diff = np.abs(a["last_rgb"].astype(int) - b["last_rgb"].astype(int))
+    assert diff.mean() < 0.5 and colorfulness(a["last_rgb"]) > 5.0
+
+
 def test_compiled_model_gives_the_same_film(tmp_path, model, fast_settings):
     """--compile is a speed option only: same frames, timing and (up to rounding) colors."""
     from dataclasses import replace

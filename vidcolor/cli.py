@@ -177,13 +177,15 @@ def install_sigterm() -> None:
               help="Give up on a file that takes longer (it runs in a worker process that is killed).")
 @click.option("--compile", "compile_model", is_flag=True,
               help="torch.compile the model: faster per frame after about a minute of compiling; for films.")
+@click.option("--jit/--no-jit", default=True, show_default=True,
+              help="On the CPU, run the network as frozen TorchScript graphs (faster; traced once per shape).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a JSON report (per file: input, output, status, error, frames, seconds, settings).")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
         temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, jobs: int,
-        model_workers: int, timeout: float | None, compile_model: bool, report_path: Path | None,
+        model_workers: int, timeout: float | None, compile_model: bool, jit: bool, report_path: Path | None,
         quiet: bool) -> None:
     """Colorize videos (to H.264 with the original sound) and photos (to PNG), files or whole folders.
 
@@ -199,7 +201,7 @@ def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_na
     settings = RunSettings(model=model_name, weights=str(weights) if weights else None, device=device,
                            inference=InferenceConfig(render_size=render_size, batch_size=batch_size,
                                                      temperature=temperature, compile=compile_model,
-                                                     workers=model_workers),
+                                                     workers=model_workers, jit=jit),
                            temporal=TemporalConfig(mode=temporal, strength=strength),
                            encode=EncodeSettings(crf=crf, preset=preset), segment_seconds=segment_seconds)
     in_process = jobs <= 1 and not timeout

@@ -25,6 +25,7 @@ class InferenceConfig:
     temperature: float | None = None  # annealed-mean T; None = the model's own
     compile: bool = False  # torch.compile: faster per frame after a one-time compile (opt-in)
     workers: int = 0  # model threads taking turns on batches (0: one per CPU thread, at most 4; 1 on CUDA)
+    jit: bool = True  # video on the CPU: the network as frozen TorchScript graphs (see tracing.py)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from .remux import join_segments
 from .segments import SegmentWriter, WorkDir
 from .stages import in_thread, stage
 from .temporal import TemporalConfig, stabilize
+from .tracing import traced
 from .zoo import load_model
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,10 @@ def build_stages(input_path: Path, net: torch.nn.Module, settings: RunSettings, 
     outlives it (a failed stage's traceback would otherwise keep the others alive).
     """
     config = settings.inference
-    layout = worker_layout(config, next(net.parameters()).device)
+    device = next(net.parameters()).device
+    layout = worker_layout(config, device)
+    if config.jit and device.type == "cpu" and not is_compiled(net):
+        net = traced(net, config.batch_size)
     chain: list[Iterator[Frame]] = [decode(input_path, stats=stats)]
 
     def then(stage: Iterator[Frame]) -> None:
