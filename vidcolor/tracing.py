@@ -5,7 +5,7 @@ between the ~200 ops (which, with two model workers plus the decode, temporal
 and encode threads, also means no waiting for the GIL between them), and
 BatchNorm folded into the convolutions. Measured on this project's 2-core VM:
 about +19% model frames/s with two workers (README, "Speed and memory").
-Tracing takes a second or two per input shape, so the graphs are kept on the
+Tracing takes about half a second per input shape, so the graphs are kept on the
 model and reused by every later file of a batch run; eval, preview and photos
 use the plain model.
 """
