@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import torch
@@ -84,6 +86,24 @@ def test_pipelined_and_sequential_runs_are_bit_identical(tmp_path, model, fast_s
     assert all(np.array_equal(x, y) for x, y in zip(fa["yuv"], fb["yuv"]))
 
 
+@pytest.mark.parametrize("pipelined", [True, False])
+def test_a_run_leaves_torch_and_opencv_thread_counts_as_it_found_them(tmp_path, model, fast_settings, pipelined):
+    from dataclasses import replace
+
+    import cv2
+
+    src = make_video(tmp_path / "in.mp4", frames=6, audio=False)
+    before = torch.get_num_threads(), cv2.getNumThreads()
+    colorize_video(src, tmp_path / "out.mp4", settings=replace(fast_settings, pipelined=pipelined), model=model,
+                   progress=False)
+    assert (torch.get_num_threads(), cv2.getNumThreads()) == before
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))  # torch's default for new threads
+    thread.start()
+    thread.join()
+    assert seen == [before[0]]
+
+
 def test_chroma_is_added_to_a_real_photo_film(tmp_path, model, fast_settings):
     src = make_video(tmp_path / "coffee.mp4", image="coffee", width=160, height=96, frames=4, audio=False)
     out = colorize_video(src, settings=fast_settings, model=model, progress=False).output
@@ -135,8 +155,6 @@ def broken_frame(frame, pix_fmt):
 ])
 def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_settings, monkeypatch, stage, module,
                                                       name, replacement):
-    import threading
-
     monkeypatch.setattr(f"{module}.{name}", replacement)
     src = make_video(tmp_path / "in.mp4", frames=12)
     with pytest.raises(VidcolorError, match=f"{stage} stage failed: RuntimeError: boom"):

@@ -10,32 +10,31 @@ memory").
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import cv2
 import torch
 
 
 @contextlib.contextmanager
-def torch_threads(n: int | None) -> Iterator[None]:
-    """torch's CPU thread count set to ``n`` for the block (None: unchanged)."""
+def _setting(get: Callable[[], int], set_: Callable[[int], None], n: int | None) -> Iterator[None]:
+    """``set_(n)`` for the block, then the value ``get`` gave before (None: unchanged)."""
     if n is None:
         yield
         return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n)
+    previous = get()
+    set_(n)
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        set_(previous)
 
 
-@contextlib.contextmanager
-def opencv_threads(n: int) -> Iterator[None]:
+def torch_threads(n: int | None) -> contextlib.AbstractContextManager[None]:
+    """torch's CPU thread count set to ``n`` for the block (None: unchanged)."""
+    return _setting(torch.get_num_threads, torch.set_num_threads, n)
+
+
+def opencv_threads(n: int | None) -> contextlib.AbstractContextManager[None]:
     """OpenCV's thread count set to ``n`` for the block (process-wide: OpenCV has no per-thread setting)."""
-    previous = cv2.getNumThreads()
-    cv2.setNumThreads(n)
-    try:
-        yield
-    finally:
-        cv2.setNumThreads(previous)
+    return _setting(cv2.getNumThreads, cv2.setNumThreads, n)
