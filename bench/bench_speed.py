@@ -123,6 +123,19 @@ def model_fps(model: torch.nn.Module, shape: tuple[int, int], batch: int, second
     return sum(results)
 
 
+def run_layouts(settings: RunSettings) -> list[WorkerLayout]:
+    """One caller with all torch threads, and the run's own layout of model workers (if different)."""
+    layouts = {WorkerLayout(1, torch.get_num_threads()), worker_layout(settings.inference, torch.device("cpu"))}
+    return sorted(layouts, key=lambda lay: lay.workers)
+
+
+def models_fps(model: torch.nn.Module, shape: tuple[int, int], settings: RunSettings,
+               seconds: float) -> dict[WorkerLayout, float]:
+    """Model-only frames/s of the network as the run uses it (TorchScript graphs unless --no-jit), per layout."""
+    net = traced(model, settings.inference.batch_size) if settings.inference.jit else model
+    return {lay: model_fps(net, shape, settings.inference.batch_size, seconds, lay) for lay in run_layouts(settings)}
+
+
 def raw_fps(net: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0) -> float:
     x = (torch.rand(batch, 1, *shape) * 255).contiguous(memory_format=torch.channels_last)
     net = net.eval().to(memory_format=torch.channels_last)
@@ -219,21 +232,18 @@ def main() -> None:
 
 def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSettings, work: Path) -> None:
     """Frames/s table at 640x360 and 1280x720, then the model against ECCV16."""
-    threads = torch.get_num_threads()
-    layouts = {WorkerLayout(1, threads), worker_layout(settings.inference, torch.device("cpu"))}
+    layouts = run_layouts(settings)
     print("model-only is the faster of: " + ", ".join(f"{lay.workers} caller(s) x {lay.threads} thread(s)"
-                                                       for lay in sorted(layouts, key=lambda lay: lay.workers)))
+                                                       for lay in layouts))
     rows = []
     for w, h, secs in ((640, 360, args.seconds), (1280, 720, args.seconds * 0.6)):
         clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
         shape = render_shape(h, w, args.render_size)
         ceiling = io_ceiling(clip, work, args.render_size)
 
-        # the network as the run uses it (frozen TorchScript graphs by default: see vidcolor/tracing.py)
-        net = traced(model, settings.inference.batch_size) if settings.inference.jit else model
 
         def model_only() -> dict[WorkerLayout, float]:
-            return {lay: model_fps(net, shape, settings.inference.batch_size, 4, lay) for lay in layouts}
+            return models_fps(model, shape, settings, 4)
 
         # model-only (every layout) before and after each end-to-end run, and the median over rounds: this
         # VM's speed drifts by tens of percent within minutes, and the ratio must compare like with like
@@ -246,7 +256,7 @@ def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSetting
         mfps, e2e = statistics.median(best), statistics.median(e2e_runs)
         ratio = statistics.median(e / ((a + b) / 2) for e, a, b in zip(e2e_runs, best, best[1:]))
         per_layout = ", ".join(f"{lay.workers}x{lay.threads} {statistics.median(m[lay] for m in model_runs):.1f}"
-                               for lay in sorted(layouts, key=lambda lay: lay.workers))
+                               for lay in layouts)
         tms = temporal_ms(clip, args.render_size)
         rows.append((f"{w}x{h}, {secs:g} s", shape, ceiling, mfps, per_layout, e2e, ratio, tms * mfps / 1000))
     print("\n| clip | render | decode+encode only fps | model-only fps (callers x threads: fps) | end-to-end fps |"

@@ -1,7 +1,8 @@
 """Speed of every zoo model on this machine (a benchmark script, not a test).
 
 For each model: parameters, model-only frames/s at the default render size for
-a 640x360 film, and end-to-end frames/s of ``colorize_video`` on a generated
+a 640x360 film (as bench_speed measures it: the faster of one caller and the
+run's model workers, TorchScript graphs), and end-to-end frames/s of ``colorize_video`` on a generated
 10-second 640x360 clip with default settings. Uses the shipped weights where
 there are some (speed does not depend on them).
 
@@ -19,11 +20,12 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_speed import end_to_end, make_clip, model_fps  # noqa: E402
+from bench_speed import end_to_end, make_clip, models_fps  # noqa: E402
 
 from vidcolor import zoo  # noqa: E402
 from vidcolor.errors import VidcolorError  # noqa: E402
 from vidcolor.inference import InferenceConfig, prepare_model, render_shape  # noqa: E402
+from vidcolor.malloc_tuning import keep_freed_memory  # noqa: E402
 from vidcolor.pipeline import RunSettings  # noqa: E402
 
 
@@ -32,6 +34,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("models", nargs="*", default=list(zoo.MODELS))
     args = ap.parse_args()
+    keep_freed_memory()  # as the CLI does
     settings = RunSettings()
     shape = render_shape(360, 640, InferenceConfig().render_size)
     print(f"machine: {platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}; "
@@ -46,7 +49,7 @@ def main() -> None:
                 net = zoo.build_model(name, pretrained=False)
             net = prepare_model(net, torch.device("cpu"))
             params = sum(p.numel() for p in net.parameters())
-            mfps = model_fps(net, shape, settings.inference.batch_size, seconds=6)
+            mfps = max(models_fps(net, shape, settings, 6).values())
             e2e = end_to_end(clip, Path(tmp) / f"{name}.mp4", net, settings)
             print(f"| {name} | {params / 1e6:.2f} M | {mfps:.1f} | {e2e:.1f} |", flush=True)
 
