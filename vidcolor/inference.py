@@ -72,8 +72,8 @@ def compile_model(model: torch.nn.Module) -> torch.nn.Module:
     It costs half a minute or more of compiling at the start (Inductor keeps its
     results in its on-disk cache, so later runs at the same shape start faster);
     measured here on 2 CPU cores it gained only ~10% model-only and was slower end
-    to end (README, "Speed and memory"), hence opt-in and off by default. Batches are padded to full size so the shape never
-    changes and nothing is compiled twice.
+    to end (README, "Speed and memory"), hence opt-in and off by default. Batches
+    are padded to full size so the shape never changes and nothing is compiled twice.
     """
     return torch.compile(model, dynamic=False)
 
