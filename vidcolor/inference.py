@@ -104,7 +104,7 @@ def predict_ab(model: torch.nn.Module, gray: torch.Tensor, temperature: float | 
     """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled to the input's size."""
     device = next(model.parameters()).device
     n = gray.shape[0]
-    if is_compiled(model) and n < getattr(model, "batch_size", n):
+    if n < getattr(model, "batch_size", n):  # a model run at one batch size (compiled, or traced graphs)
         gray = torch.cat([gray, gray[-1:].expand(model.batch_size - n, -1, -1, -1)])  # same shape every call
     if device.type == "cuda":
         gray = gray.pin_memory()  # lets the copy overlap with the previous batch's work

@@ -7,7 +7,7 @@ about 2,000–3,000 page faults per frame and a fifth of a core in the kernel.
 With a 1 GiB trim threshold and a fixed 32 MiB mmap threshold (glibc's
 maximum; setting the trim threshold alone would switch off glibc's adaptive
 mmap threshold and make it far worse) the buffers are reused: ~8% more
-frames/s, ~40 MB more peak memory (README, "Speed and memory").
+frames/s, ~30 MB more peak memory (README, "Speed and memory").
 
 Process-wide, so only applications call it (the CLI, its worker processes, the
 benchmark), never the library on its own.

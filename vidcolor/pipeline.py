@@ -122,25 +122,21 @@ def build_stages(input_path: Path, net: torch.nn.Module, settings: RunSettings, 
     if config.jit and device.type == "cpu" and not is_compiled(net):
         net = traced(net, config.batch_size)
     chain: list[Iterator[Frame]] = [decode(input_path, stats=stats)]
-
-    def then(stage: Iterator[Frame]) -> None:
-        chain.append(stage)
-
-    then(from_index(chain[-1], first))
-    then(with_gray(chain[-1], config.render_size))
+    chain.append(from_index(chain[-1], first))
+    chain.append(with_gray(chain[-1], config.render_size))
     if settings.pipelined:
-        then(in_thread(chain[-1], "decode", settings.queue_size))
-        then(colorize_in_workers(chain[-1], net, config, layout))
-        then(stabilize(chain[-1], settings.temporal))
-        then(in_thread(chain[-1], "temporal", settings.queue_size))
+        chain.append(in_thread(chain[-1], "decode", settings.queue_size))
+        chain.append(colorize_in_workers(chain[-1], net, config, layout))
+        chain.append(stabilize(chain[-1], settings.temporal))
+        chain.append(in_thread(chain[-1], "temporal", settings.queue_size))
     else:
-        then(colorize_frames(chain[-1], net, config, threads=layout.threads))
-        then(stabilize(chain[-1], settings.temporal))
+        chain.append(colorize_frames(chain[-1], net, config, threads=layout.threads))
+        chain.append(stabilize(chain[-1], settings.temporal))
     try:
         yield from chain[-1]
     finally:
-        for stage in reversed(chain):
-            stage.close()
+        for generator in reversed(chain):
+            generator.close()
 
 
 def colorize_video(input_path: str | Path, output: str | Path | None = None, *,

@@ -122,11 +122,8 @@ class Stabilizer:
         h, w = shape
         if small.shape != shape:
             back = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
-            sx, sy = w / small.shape[1], h / small.shape[0]
-            if sx == sy:
-                back *= sx  # in place: several times faster than broadcasting a pair
-            else:
-                back *= np.array([sx, sy], np.float32)
+            back[..., 0] *= w / small.shape[1]  # per channel: broadcasting a pair is several times slower
+            back[..., 1] *= h / small.shape[0]
             ok = cv2.resize(ok, (w, h), interpolation=cv2.INTER_LINEAR)
         return back, ok
 

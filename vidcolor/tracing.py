@@ -43,11 +43,7 @@ class TracedNet(nn.Module):
         return found
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n = x.shape[0]
-        if n < self.batch_size:  # the last batch of a film: padded, so it needs no graph of its own
-            x = torch.cat([x, x[-1:].expand(self.batch_size - n, *x.shape[1:])])
-            x = x.contiguous(memory_format=torch.channels_last)
-        return self.graph(x)(x)[:n]
+        return self.graph(x)(x)  # predict_ab pads a short last batch to batch_size: no graph of its own
 
     def decode_ab(self, out: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
         return self.model.decode_ab(out) if temperature is None else self.model.decode_ab(out, temperature)
