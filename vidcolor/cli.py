@@ -94,32 +94,42 @@ def parse_weights(pairs: tuple[str, ...]) -> dict[str, float]:
               help="Loss of regression models [default: the model's paper's].")
 @click.option("--set", "model_set", multiple=True, help="Architecture setting KEY=VALUE (e.g. head=reg).")
 @click.option("--group-weight", multiple=True, help="Sampling weight of a data sub-folder, NAME=W.")
+@click.option("--degrade", default=0.0, show_default=True,
+              help="Share of training inputs given a film-like look (grain, blur, tone, dust; targets clean).")
+@click.option("--init", "init_weights", type=click.Path(dir_okay=False, path_type=Path),
+              help="Start a new run from this weights file's tensors where they fit.")
+@click.option("--validation", "validation_list", type=click.Path(dir_okay=False, path_type=Path),
+              help="List of held-out photos (relative paths) [default: the committed validation split].")
 @click.option("--threads", type=int, help="Torch CPU threads.")
 def train(data_dirs: tuple[Path, ...], arch: str, out: Path | None, run_dir: Path | None, cache_dir: Path,
           log_file: Path | None, resume: bool, steps: int, until: int | None, minutes: float | None,
           warmup: int | None, batch_size: int,
           lr: float | None, crop: int, rebalance: float | None, l1_weight: float | None, reg_loss: str | None,
-          model_set: tuple[str, ...], group_weight: tuple[str, ...], threads: int | None) -> None:
+          model_set: tuple[str, ...], group_weight: tuple[str, ...], degrade: float, init_weights: Path | None,
+          validation_list: Path | None, threads: int | None) -> None:
     """Train a colorizer of the zoo on folders of color photos."""
     import torch
 
     from .training.data import CropConfig
     from .training.loop import train as run_training, train_config
+    from .training.split import validation_names
 
     if threads:
         torch.set_num_threads(threads)
     model = {}
     for pair in model_set:
         key, _, value = pair.partition("=")
-        model[key] = float(value) if value.replace(".", "", 1).isdigit() else value
+        model[key] = (float(value) if value.replace(".", "", 1).isdigit() else
+                      value == "true" if value in ("true", "false") else value)
     zoo.make_config(arch, model)  # unknown settings fail here, before any data is read
     config = train_config(arch, model=model, batch_size=batch_size, steps=steps, lr=lr, rebalance=rebalance,
                           l1_weight=l1_weight, reg_loss=reg_loss, warmup=warmup,
-                          crop=CropConfig(size=crop, group_weights=parse_weights(group_weight)))
+                          crop=CropConfig(size=crop, group_weights=parse_weights(group_weight), degrade=degrade))
     out = out or zoo.weights_dir() / zoo.entry(arch).weights
     run_training(list(data_dirs), config, out=out, run_dir=run_dir or cache_dir / "runs" / out.stem,
                  cache_dir=cache_dir, resume=resume, log_file=log_file or out.with_suffix(".log"), until=until,
-                 minutes=minutes)
+                 minutes=minutes, init=init_weights,
+                 validation=validation_names(validation_list) if validation_list else None)
 
 
 def model_options(f):

@@ -17,30 +17,32 @@ import cv2
 import numpy as np
 
 from ..color import L_to_gray, rgb_to_lab
+from ..degrade import degrade_film
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
-HOLDOUT_EVERY = 100  # every 100th photo is kept for validation, never trained on
 
 
-def list_images(dirs: list[Path]) -> list[tuple[str, Path]]:
-    """(group, path) for every image under the dirs; group is the first sub-folder."""
+def list_images(dirs: list[Path]) -> list[tuple[str, Path, str]]:
+    """(group, path, name) for every image under the dirs; group is the first sub-folder,
+    name the path relative to its root (as the validation list spells it)."""
     found = []
     for root in dirs:
         for p in sorted(root.rglob("*")):
             if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file():
-                rel = p.relative_to(root).parts
-                found.append((rel[0] if len(rel) > 1 else root.name, p))
+                rel = p.relative_to(root)
+                found.append((rel.parts[0] if len(rel.parts) > 1 else root.name, p, rel.as_posix()))
     return found
 
 
 @dataclass
 class PhotoCache:
-    """All photos as one flat uint8 RGB memmap plus (offset, h, w, group) rows."""
+    """All photos as one flat uint8 RGB memmap plus (offset, h, w, group) rows and their names."""
 
     pixels: np.ndarray
     index: np.ndarray  # int64 rows: offset, height, width, group id
     groups: list[str]
+    names: list[str]  # relative path of each row
 
     def image(self, i: int) -> np.ndarray:
         off, h, w, _ = self.index[i]
@@ -55,16 +57,16 @@ def build_cache(dirs: list[Path], cache_dir: Path) -> PhotoCache:
     files = list_images(dirs)
     if not files:
         raise ValueError(f"no images found under {', '.join(map(str, dirs))}")
-    key = hashlib.sha256("\n".join(f"{p}:{p.stat().st_size}" for _, p in files).encode()).hexdigest()[:16]
+    key = hashlib.sha256("\n".join(f"{p}:{p.stat().st_size}" for _, p, _ in files).encode()).hexdigest()[:16]
     base = cache_dir / f"photos-{key}"
     meta_path = base.with_suffix(".json")
     if not meta_path.exists():
         cache_dir.mkdir(parents=True, exist_ok=True)
-        groups = sorted({g for g, _ in files})
-        rows, offset = [], 0
+        groups = sorted({g for g, _, _ in files})
+        rows, names, offset = [], [], 0
         tmp = base.with_suffix(".u8.partial")
         with open(tmp, "wb") as fh:
-            for n, (group, path) in enumerate(files):
+            for n, (group, path, name) in enumerate(files):
                 bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
                 if bgr is None:
                     log.warning("%s: unreadable image, skipped", path)
@@ -72,16 +74,17 @@ def build_cache(dirs: list[Path], cache_dir: Path) -> PhotoCache:
                 rgb = np.ascontiguousarray(bgr[..., ::-1])
                 fh.write(rgb.tobytes())
                 rows.append((offset, rgb.shape[0], rgb.shape[1], groups.index(group)))
+                names.append(name)
                 offset += rgb.size
                 if n % 2000 == 0:
                     log.info("decoding training photos: %d/%d", n, len(files))
         np.save(base.with_suffix(".index.npy"), np.array(rows, np.int64))
         os.replace(tmp, base.with_suffix(".u8"))
-        meta_path.write_text(json.dumps({"groups": groups, "files": len(rows)}))
+        meta_path.write_text(json.dumps({"groups": groups, "files": len(rows), "names": names}))
     meta = json.loads(meta_path.read_text())
     index = np.load(base.with_suffix(".index.npy"))
     pixels = np.memmap(base.with_suffix(".u8"), dtype=np.uint8, mode="r")
-    return PhotoCache(pixels, index, meta["groups"])
+    return PhotoCache(pixels, index, meta["groups"], meta["names"])
 
 
 @dataclass
@@ -92,16 +95,20 @@ class CropConfig:
     scale_min: float = 1.0  # short side is resized to size * U(scale_min, scale_max)
     scale_max: float = 1.4
     group_weights: dict[str, float] = field(default_factory=dict)
+    degrade: float = 0.0  # share of training inputs given a film-like look (targets stay clean)
 
 
 class CropSampler:
-    """Random crops of the non-held-out photos, groups weighted as configured."""
+    """Random crops of the photos outside the validation split, groups weighted as configured."""
 
-    def __init__(self, cache: PhotoCache, config: CropConfig, seed: int) -> None:
+    def __init__(self, cache: PhotoCache, config: CropConfig, seed: int,
+                 validation: frozenset[str] = frozenset()) -> None:
         self.cache, self.config = cache, config
+        held = np.array([name in validation for name in cache.names], bool)
         ids = np.arange(len(cache))
-        self.train_ids = ids[ids % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
-        self.holdout_ids = ids[ids % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
+        self.train_ids, self.holdout_ids = ids[~held], ids[held]
+        if not len(self.train_ids):
+            raise ValueError("every photo is in the validation split: nothing to train on")
         gw = np.array([config.group_weights.get(g, 1.0) for g in cache.groups])
         w = gw[cache.index[self.train_ids, 3]]
         self.p = w / w.sum()
@@ -121,12 +128,18 @@ class CropSampler:
     def batch(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """n random training crops as (gray (n,1,s,s), ab (n,2,s,s)) float32."""
         ids = self.rng.choice(self.train_ids, size=n, p=self.p)
-        return to_gray_ab(np.stack([self.crop(self.cache.image(i), self.rng) for i in ids]))
+        gray, ab = to_gray_ab(np.stack([self.crop(self.cache.image(i), self.rng) for i in ids]))
+        for g in gray[:, 0] if self.config.degrade > 0 else ():
+            if self.rng.random() < self.config.degrade:
+                g[:] = degrade_film(g, self.rng)
+        return gray, ab
 
     def holdout(self, n: int) -> np.ndarray:
-        """Center crops of the first n held-out photos (uint8 RGB), same every time."""
+        """Center crops of n validation photos spread over the split (uint8 RGB), same every time."""
         rng = np.random.default_rng(0)
-        return np.stack([self.crop(self.cache.image(i), rng, train=False) for i in self.holdout_ids[:n]])
+        ids = self.holdout_ids[np.linspace(0, len(self.holdout_ids) - 1, min(n, len(self.holdout_ids))).astype(int)] \
+            if len(self.holdout_ids) else self.holdout_ids
+        return np.stack([self.crop(self.cache.image(i), rng, train=False) for i in ids])
 
 
 def to_gray_ab(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -25,10 +25,11 @@ import torch.nn.functional as F
 
 from .. import ab_bins, zoo
 from ..checkpoint import atomic_save, read_checkpoint, save_weights
-from ..color import lab_to_rgb, rgb_to_lab, to_uint8
+from ..color_metrics import chroma_scores, summarize
+from ..degrade import degrade_film, seed_for
 from ..inference import predict_ab
-from ..metrics import colorfulness, psnr
 from .data import CropConfig, CropSampler, PhotoCache, build_cache, to_gray_ab
+from .split import in_validation, validation_names
 from .discriminator import PatchDiscriminator, discriminator_loss, generator_loss
 from .losses import REGRESSION_LOSSES, classification_loss, regression_loss
 
@@ -57,7 +58,7 @@ class TrainConfig:
     ema_decay: float = 0.999  # exported/validated weights are this moving average; 0 = off
     crop: CropConfig = field(default_factory=CropConfig)
     val_every: int = 500
-    val_images: int = 64
+    val_images: int = 256
     ckpt_every: int = 100
     export_every: int = 500
     log_every: int = 25
@@ -80,14 +81,15 @@ class Trainer:
     """Owns the model, optimizer and sampler of one run."""
 
     def __init__(self, config: TrainConfig, cache: PhotoCache, run_dir: Path, out: Path,
-                 pretrained: bool = True, data_note: str = "", command: str = "") -> None:
+                 pretrained: bool = True, data_note: str = "", command: str = "",
+                 validation: frozenset[str] = frozenset()) -> None:
         self.config, self.run_dir, self.out = config, run_dir, out
         self.data_note, self.command = data_note, command
         torch.manual_seed(config.seed)
         self.model_config = zoo.make_config(config.arch, config.model)
         self.model = zoo.build_model(config.arch, self.model_config, pretrained=pretrained)
         self.model = self.model.to(memory_format=torch.channels_last)
-        self.sampler = CropSampler(cache, config.crop, config.seed)
+        self.sampler = CropSampler(cache, config.crop, config.seed, validation)
         self.optimizer = self._optimizer(self._param_groups())
         self.disc = PatchDiscriminator().to(memory_format=torch.channels_last) if config.gan else None
         self.disc_optimizer = (self._optimizer([{"params": list(self.disc.parameters()), "lr_mult": 1.0}])
@@ -195,19 +197,24 @@ class Trainer:
         return {k: float(v.detach()) for k, v in losses.items()} | {"lr": lr}
 
     def validate(self, temperatures: tuple[float | None, ...] = (None,)) -> dict[str, float]:
-        """PSNR and colorfulness ratio on held-out photos (never trained on)."""
+        """Color measures on validation photos (never trained on), clean and film-like."""
         model = self.shipped.eval()
         rgb = self.sampler.holdout(self.config.val_images)
+        if not len(rgb):
+            return {}
         gray, _ = to_gray_ab(rgb)
-        L = np.stack([rgb_to_lab(im)[..., 0] for im in rgb])
-        cf_true = np.mean([colorfulness(im) for im in rgb])
+        film = np.stack([degrade_film(g[0], np.random.default_rng(seed_for(str(i))))[None]
+                         for i, g in enumerate(gray)])
         result = {}
         for t in temperatures:
-            ab = predict_ab(model, torch.from_numpy(gray), t).permute(0, 2, 3, 1).numpy()
-            out = [to_uint8(lab_to_rgb(np.dstack([l, a]))) for l, a in zip(L, ab)]
-            tag = "" if t is None else f"@T{t}"
-            result[f"psnr{tag}"] = float(np.mean([psnr(o, r) for o, r in zip(out, rgb)]))
-            result[f"cf_ratio{tag}"] = float(np.mean([colorfulness(o) for o in out]) / cf_true)
+            for look, inputs in (("clean", gray), ("film", film)):
+                ab = []
+                for k in range(0, len(inputs), 32):
+                    batch = torch.from_numpy(np.ascontiguousarray(inputs[k: k + 32]))
+                    ab.append(predict_ab(model, batch, t).permute(0, 2, 3, 1).numpy())
+                summary = summarize([chroma_scores(r, a) for r, a in zip(rgb, np.concatenate(ab))])
+                tag = f"{look}" if t is None else f"{look}@T{t}"
+                result |= {f"{tag}/{k}": v for k, v in summary.as_dict().items() if k != "pictures"}
         return result
 
     # -- state -----------------------------------------------------------------
@@ -245,7 +252,17 @@ class Trainer:
     def save_checkpoint(self) -> None:
         atomic_save(self.state(), self.run_dir / "last.pt")
 
-    def export(self, extra_meta: dict[str, Any] | None = None) -> None:
+    def init_from(self, path: Path) -> str:
+        """Start from another weights file's tensors where they fit (new layers keep their init)."""
+        ckpt = read_checkpoint(path)
+        state = {k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()}
+        missing, unexpected = self.model.load_state_dict(state, strict=False)
+        if unexpected:
+            raise ValueError(f"{path}: tensors this architecture does not have: {', '.join(unexpected[:5])}")
+        self._load_ema({})
+        return f"weights {path} (step {ckpt.get('meta', {}).get('steps')}; new: {', '.join(missing) or 'none'})"
+
+    def export(self, extra_meta: dict[str, Any] | None = None, path: Path | None = None) -> None:
         meta = {
             "steps": self.step,
             "samples_seen": self.step * self.config.batch_size,
@@ -254,7 +271,7 @@ class Trainer:
             "train_config": asdict(self.config),
             "exported": time.strftime("%Y-%m-%d %H:%M:%S"),
         } | (extra_meta or {})
-        save_weights(self.out, self.shipped, self.config.arch, asdict(self.model_config), meta)
+        save_weights(path or self.out, self.shipped, self.config.arch, asdict(self.model_config), meta)
 
     def resume(self) -> str:
         """Continue from the run folder, else from the exported weights; says which."""
@@ -288,9 +305,9 @@ class Trainer:
             if self.step % c.ckpt_every == 0:
                 self.save_checkpoint()
             if self.step % c.val_every == 0:
-                temps = (None,) if self.model.head_kind != "cls" else (None, 0.5)
                 log.info("val step %d %s", self.step,
-                         " ".join(f"{k} {v:.4g}" for k, v in self.validate(temps).items()))
+                         " ".join(f"{k} {v:.4g}" for k, v in self.validate().items()))
+                self.export(path=self.run_dir / f"step-{self.step}.pt")  # candidates, chosen on validation
             if self.step % c.export_every == 0:
                 self.export()
         self.save_checkpoint()
@@ -310,10 +327,19 @@ class Trainer:
             pass
 
 
+def split_of(cache: PhotoCache, listed: frozenset[str]) -> frozenset[str]:
+    """The validation photos of this data: the committed list, or (data it does not cover) the hash rule."""
+    names = set(cache.names)
+    if names & listed:
+        return frozenset(names & listed)
+    return frozenset(n for n in names if in_validation(n))
+
+
 def train(data_dirs: list[Path], config: TrainConfig, out: Path, run_dir: Path, cache_dir: Path,
           resume: bool = False, log_file: Path | None = None, until: int | None = None,
-          minutes: float | None = None) -> Trainer:
-    """Build the photo cache, set up the trainer, (resume,) and run it."""
+          minutes: float | None = None, init: Path | None = None,
+          validation: frozenset[str] | None = None) -> Trainer:
+    """Build the photo cache, set up the trainer, (resume or start from ``init``,) and run it."""
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(log_file)
@@ -324,9 +350,13 @@ def train(data_dirs: list[Path], config: TrainConfig, out: Path, run_dir: Path, 
     counts = np.bincount(cache.index[:, 3], minlength=len(cache.groups))
     data_note = ", ".join(f"{g} ({n})" for g, n in zip(cache.groups, counts))
     command = " ".join(["vidcolor"] + sys.argv[1:]) if sys.argv and "vidcolor" in sys.argv[0] else ""
-    trainer = Trainer(config, cache, run_dir, out, data_note=data_note, command=command)
-    if resume:
-        log.info("resuming from %s", trainer.resume())
+    held = split_of(cache, validation_names() if validation is None else validation)
+    data_note += f"; validation split: {len(held)} photos, never trained on"
+    trainer = Trainer(config, cache, run_dir, out, data_note=data_note, command=command, validation=held)
+    resumed = trainer.resume() if resume else "nothing to resume; starting fresh"
+    if init is not None and resumed.startswith("nothing"):
+        resumed = trainer.init_from(init)
+    log.info("starting from %s", resumed)
     log.info("training %s on %d photos: %s; config %s", config.arch, len(cache), data_note,
              dataclasses.asdict(config))
     trainer.run(until, minutes)
