@@ -3,8 +3,8 @@
 import numpy as np
 import torch
 
-from vidcolor import ab_bins
-from vidcolor.color import rgb_to_lab
+from vidcolor.media.color import rgb_to_lab
+from vidcolor.models import ab_bins
 
 
 # Half a cell, plus the half unit of the integer lookup grid.

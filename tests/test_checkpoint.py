@@ -3,9 +3,10 @@
 import pytest
 import torch
 
-from vidcolor import zoo
-from vidcolor.checkpoint import read_checkpoint, save_weights
+from vidcolor import load_model
 from vidcolor.errors import VidcolorError
+from vidcolor.models import zoo
+from vidcolor.models.checkpoint import read_checkpoint, save_weights
 
 
 @pytest.fixture(scope="module")
@@ -18,9 +19,10 @@ def test_saved_weights_describe_and_rebuild_their_model(tmp_path, small_model):
     save_weights(path, small_model, "effunet", {"head": "cls"}, {"data": "test", "command": "pytest"})
     ckpt = read_checkpoint(path)
     assert ckpt["arch"] == "effunet" and ckpt["meta"]["data"] == "test" and len(ckpt["sha256"]) == 64
-    loaded = zoo.load_model(weights=path)
+    loaded = load_model(weights=path, device="cpu")
+    assert loaded.info.weights_path == path and loaded.info.meta["command"] == "pytest"
     for k, v in small_model.state_dict().items():
-        assert torch.allclose(loaded.state_dict()[k].float(), v.float(), atol=1e-2, rtol=1e-3), k
+        assert torch.allclose(loaded.net.state_dict()[k].float(), v.float(), atol=1e-2, rtol=1e-3), k
 
 
 def test_damaged_weights_are_refused(tmp_path, small_model):
@@ -40,7 +42,7 @@ def test_damaged_weights_are_refused(tmp_path, small_model):
 
 
 def test_shipped_weights_are_small_and_described():
-    path = zoo.weights_dir() / zoo.MODELS[zoo.DEFAULT_MODEL].weights
+    path = zoo.shipped_dir() / zoo.MODELS[zoo.DEFAULT_MODEL].weights
     assert path.stat().st_size <= 25 * 2**20
     meta = read_checkpoint(path)["meta"]
     assert meta["steps"] > 0 and meta["data"] and "train_config" in meta

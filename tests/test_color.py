@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from vidcolor.color import (ChromaSpec, L_to_gray, gray_to_L, lab_to_rgb, luma_to_gray, luma_to_gray_at,
+from vidcolor.media.color import (ChromaSpec, L_to_gray, gray_to_L, lab_to_rgb, luma_to_gray, luma_to_gray_at,
                             luma_to_L_at, rgb_to_chroma, rgb_to_lab)
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from vidcolor.stages import StageError, in_thread, parallel_map
+from vidcolor.pipeline.stages import StageError, in_thread, parallel_map
 
 
 def stage_threads() -> list[threading.Thread]:

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from media import make_video
 
-from vidcolor.colorize import colorize_frames
-from vidcolor.decode import decode
-from vidcolor.frames import Frame
-from vidcolor.inference import InferenceConfig
-from vidcolor.temporal import CutDetector, Stabilizer, TemporalConfig, stabilize
+from vidcolor.media.decode import decode
+from vidcolor.media.frames import Frame
+from vidcolor.pipeline.colorize import colorize_frames
+from vidcolor.pipeline.cuts import CutDetector
+from vidcolor.pipeline.settings import InferenceConfig
+from vidcolor.pipeline.temporal import FlowConfig, Stabilizer, stabilize, temporal_config
 
 H, W = 96, 128
 BLUE = np.array([-5.0, -40.0], np.float32)
@@ -47,7 +48,7 @@ def moving_square_scene(n: int, rng: np.random.Generator, jitter: float = 12.0):
 
 def test_static_background_and_moving_object_keep_their_colors():
     rng = np.random.default_rng(0)
-    stab = Stabilizer(TemporalConfig())
+    stab = Stabilizer(FlowConfig())
     for f, x0 in moving_square_scene(16, rng):
         out = stab(f)
     square = out.ab[35:55, x0 + 5:x0 + 25].reshape(-1, 2).mean(0)
@@ -62,7 +63,7 @@ def test_flicker_of_a_static_scene_is_damped():
     rng = np.random.default_rng(1)
     gray = texture()
     raw, stable = [], []
-    stab = Stabilizer(TemporalConfig())
+    stab = Stabilizer(FlowConfig())
     for i in range(30):
         ab = np.broadcast_to(BLUE + rng.normal(0, 10, 2).astype(np.float32), (H, W, 2)).copy()
         raw.append(ab[40, 60].copy())
@@ -79,7 +80,7 @@ def test_no_color_crosses_a_cut_between_two_real_clips(tmp_path, model):
         f.index = i
     raw = list(colorize_frames(frames, model, config))
     raw_ab = [f.ab.copy() for f in raw]
-    out = list(stabilize(raw, TemporalConfig()))
+    out = list(stabilize(raw, FlowConfig()))
     cuts = [f.index for f in out if f.cut]
     assert cuts == [0, 10], cuts  # the start and the splice; no false cut inside a pan
     assert np.array_equal(out[10].ab, raw_ab[10])  # the first frame after the cut: its own prediction only
@@ -90,7 +91,7 @@ def test_no_color_crosses_a_cut_between_two_real_clips(tmp_path, model):
 
 
 def test_cut_detector_ignores_a_slow_pan_and_finds_a_hard_cut():
-    det = CutDetector(TemporalConfig())
+    det = CutDetector()
     bg = texture(3)
     flags = [det(np.roll(bg, 2 * i, axis=1)) for i in range(12)]
     other = texture(4) * 0.5 + 120
@@ -102,5 +103,5 @@ def test_cut_detector_ignores_a_slow_pan_and_finds_a_hard_cut():
 def test_stage_keeps_every_frame_in_order(mode):
     rng = np.random.default_rng(2)
     frames = [f for f, _ in moving_square_scene(8, rng)]
-    out = list(stabilize(iter(frames), TemporalConfig(mode=mode)))
+    out = list(stabilize(iter(frames), temporal_config(mode)))
     assert [f.index for f in out] == list(range(8))

@@ -8,8 +8,8 @@ import pytest
 import torch
 from skimage import data
 
-from vidcolor.evaluate import gray_baseline
-from vidcolor.metrics import colorfulness, psnr, ssim
+from vidcolor.eval.metrics import colorfulness, psnr, ssim
+from vidcolor.eval.photos import gray_baseline
 from vidcolor.training.data import CropConfig, build_cache
 from vidcolor.training.loop import TrainConfig, Trainer
 

@@ -9,11 +9,11 @@ import pytest
 import torch
 from media import make_audio_only, make_video, video_facts
 
-from vidcolor import colorize_video
-from vidcolor.colorize import predict_batch
-from vidcolor.encode import to_video_frame
+from vidcolor import Execution, colorize_video
 from vidcolor.errors import VidcolorError
-from vidcolor.metrics import colorfulness, psnr
+from vidcolor.eval.metrics import colorfulness, psnr
+from vidcolor.media.encode import to_video_frame
+from vidcolor.pipeline.colorize import predict_batch
 
 VARIANTS = {
     "yuv420p-aac": dict(),
@@ -34,12 +34,12 @@ def luma_psnr(a: list[np.ndarray], b: list[np.ndarray]) -> float:
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
-def test_colorized_video_keeps_frames_timing_sound_and_luma(tmp_path, model, fast_settings, name):
+def test_colorized_video_keeps_frames_timing_sound_and_luma(tmp_path, model, fast_recipe, name):
     opts = dict(VARIANTS[name])
     suffix = opts.pop("suffix", ".mp4")
     src = make_video(tmp_path / f"in{suffix}", **opts)
     before = src.read_bytes()
-    result = colorize_video(src, settings=fast_settings, model=model, progress=False)
+    result = colorize_video(src, recipe=fast_recipe, model=model, progress=False)
     assert src.read_bytes() == before, "input must never be modified"
     assert result.output.name.startswith("in.colorized.")
     a, b = video_facts(src), video_facts(result.output)
@@ -54,30 +54,28 @@ def test_colorized_video_keeps_frames_timing_sound_and_luma(tmp_path, model, fas
     assert list(tmp_path.glob(".*partial*")) == []
 
 
-def test_subtitles_are_copied_with_their_timing(tmp_path, model, fast_settings):
+def test_subtitles_are_copied_with_their_timing(tmp_path, model, fast_recipe):
     src = make_video(tmp_path / "talkie.mkv", subtitles=True)
-    out = colorize_video(src, settings=fast_settings, model=model, progress=False).output
+    out = colorize_video(src, recipe=fast_recipe, model=model, progress=False).output
     a, b = video_facts(src), video_facts(out)
     assert a["subtitles"] == [(b"A horse, 1878.", 0.1), (b"In motion.", 0.5)]
     assert b["subtitles"] == a["subtitles"] and b["audio"] == a["audio"]
     assert out.suffix == ".mkv" and len(b["times"]) == len(a["times"])
 
 
-def test_rotation_metadata_is_kept(tmp_path, model, fast_settings):
+def test_rotation_metadata_is_kept(tmp_path, model, fast_recipe):
     src = make_video(tmp_path / "rot.mp4", rotation=-90, audio=False)
-    out = colorize_video(src, settings=fast_settings, model=model, progress=False).output
+    out = colorize_video(src, recipe=fast_recipe, model=model, progress=False).output
     assert video_facts(src)["rotation"] == video_facts(out)["rotation"] == -90
 
 
-def test_pipelined_and_sequential_runs_are_bit_identical(tmp_path, model, fast_settings):
-    from dataclasses import replace
+def test_pipelined_and_sequential_runs_are_bit_identical(tmp_path, model, fast_recipe):
+    from vidcolor.pipeline.colorize import worker_layout
 
-    from vidcolor.inference import worker_layout
-
-    assert worker_layout(fast_settings.inference, torch.device("cpu")).workers == 2  # batches alternate
+    assert worker_layout(Execution(), model).workers == 2  # batches alternate
     src = make_video(tmp_path / "in.mp4", frames=14)
-    a = colorize_video(src, tmp_path / "threads.mp4", settings=fast_settings, model=model, progress=False)
-    b = colorize_video(src, tmp_path / "plain.mp4", settings=replace(fast_settings, pipelined=False),
+    a = colorize_video(src, tmp_path / "threads.mp4", recipe=fast_recipe, model=model, progress=False)
+    b = colorize_video(src, tmp_path / "plain.mp4", recipe=fast_recipe, execution=Execution(pipelined=False),
                        model=model, progress=False)
     fa, fb = video_facts(a.output), video_facts(b.output)
     assert a.frames == b.frames == 14 and fa["times"] == fb["times"]
@@ -87,15 +85,13 @@ def test_pipelined_and_sequential_runs_are_bit_identical(tmp_path, model, fast_s
 
 
 @pytest.mark.parametrize("pipelined", [True, False])
-def test_a_run_leaves_torch_and_opencv_thread_counts_as_it_found_them(tmp_path, model, fast_settings, pipelined):
-    from dataclasses import replace
-
+def test_a_run_leaves_torch_and_opencv_thread_counts_as_it_found_them(tmp_path, model, fast_recipe, pipelined):
     import cv2
 
     src = make_video(tmp_path / "in.mp4", frames=6, audio=False)
     before = torch.get_num_threads(), cv2.getNumThreads()
-    colorize_video(src, tmp_path / "out.mp4", settings=replace(fast_settings, pipelined=pipelined), model=model,
-                   progress=False)
+    colorize_video(src, tmp_path / "out.mp4", recipe=fast_recipe, execution=Execution(pipelined=pipelined),
+                   model=model, progress=False)
     assert (torch.get_num_threads(), cv2.getNumThreads()) == before
     seen = []
     thread = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))  # torch's default for new threads
@@ -104,28 +100,28 @@ def test_a_run_leaves_torch_and_opencv_thread_counts_as_it_found_them(tmp_path, 
     assert seen == [before[0]]
 
 
-def test_chroma_is_added_to_a_real_photo_film(tmp_path, model, fast_settings):
+def test_chroma_is_added_to_a_real_photo_film(tmp_path, model, fast_recipe):
     src = make_video(tmp_path / "coffee.mp4", image="coffee", width=160, height=96, frames=4, audio=False)
-    out = colorize_video(src, settings=fast_settings, model=model, progress=False).output
+    out = colorize_video(src, recipe=fast_recipe, model=model, progress=False).output
     rgb = video_facts(out)["last_rgb"]
     assert colorfulness(rgb) > 5.0  # a gray frame scores ~0
 
 
-def test_existing_output_is_refused_without_overwrite(tmp_path, model, fast_settings):
+def test_existing_output_is_refused_without_overwrite(tmp_path, model, fast_recipe):
     src = make_video(tmp_path / "in.mp4", frames=3, audio=False)
     out = tmp_path / "out.mp4"
     out.write_bytes(b"keep me")
     with pytest.raises(VidcolorError, match="exists"):
-        colorize_video(src, out, settings=fast_settings, model=model, progress=False)
+        colorize_video(src, out, recipe=fast_recipe, model=model, progress=False)
     assert out.read_bytes() == b"keep me"
-    colorize_video(src, out, settings=fast_settings, model=model, progress=False, overwrite=True)
+    colorize_video(src, out, recipe=fast_recipe, model=model, progress=False, overwrite=True)
     assert len(video_facts(out)["times"]) == 3
 
 
-def test_output_equal_to_input_is_refused(tmp_path, model, fast_settings):
+def test_output_equal_to_input_is_refused(tmp_path, model, fast_recipe):
     src = make_video(tmp_path / "in.mp4", frames=3, audio=False)
     with pytest.raises(VidcolorError, match="input itself"):
-        colorize_video(src, src, settings=fast_settings, model=model, progress=False, overwrite=True)
+        colorize_video(src, src, recipe=fast_recipe, model=model, progress=False, overwrite=True)
 
 
 def fail_at_fifth(items, *args, **kwargs):
@@ -135,10 +131,10 @@ def fail_at_fifth(items, *args, **kwargs):
         yield item
 
 
-def broken_batch(batch, model, config):
+def broken_batch(batch, model, config, execution):
     if batch[0].index >= 4:
         raise RuntimeError("boom")
-    return predict_batch(batch, model, config)
+    return predict_batch(batch, model, config, execution)
 
 
 def broken_frame(frame, pix_fmt):
@@ -148,51 +144,47 @@ def broken_frame(frame, pix_fmt):
 
 
 @pytest.mark.parametrize("stage, module, name, replacement", [
-    ("decode", "vidcolor.pipeline", "with_gray", lambda items, size: fail_at_fifth(items)),
-    ("colorize", "vidcolor.colorize", "predict_batch", broken_batch),  # in one of the model workers
-    ("temporal", "vidcolor.pipeline", "stabilize", fail_at_fifth),
-    ("encode", "vidcolor.segments", "to_video_frame", broken_frame),  # in the caller's thread
+    ("decode", "vidcolor.pipeline.video", "with_gray", lambda items, size: fail_at_fifth(items)),
+    ("colorize", "vidcolor.pipeline.colorize", "predict_batch", broken_batch),  # in one of the model workers
+    ("temporal", "vidcolor.pipeline.video", "stabilize", fail_at_fifth),
+    ("encode", "vidcolor.media.segments", "to_video_frame", broken_frame),  # in the caller's thread
 ])
-def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_settings, monkeypatch, stage, module,
+def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_recipe, monkeypatch, stage, module,
                                                       name, replacement):
     monkeypatch.setattr(f"{module}.{name}", replacement)
     src = make_video(tmp_path / "in.mp4", frames=12)
     with pytest.raises(VidcolorError, match=f"{stage} stage failed: RuntimeError: boom"):
-        colorize_video(src, tmp_path / "out.mp4", settings=fast_settings, model=model, progress=False)
+        colorize_video(src, tmp_path / "out.mp4", recipe=fast_recipe, model=model, progress=False)
     assert not (tmp_path / "out.mp4").exists()
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == ["in.mp4"]
     assert list(tmp_path.rglob("*partial*")) == []  # only finished segments are kept, for resuming
     assert [t.name for t in threading.enumerate() if t.name.startswith("vidcolor-")] == []
 
 
-def test_audio_only_file_is_a_clear_error(tmp_path, model, fast_settings):
+def test_audio_only_file_is_a_clear_error(tmp_path, model, fast_recipe):
     path = make_audio_only(tmp_path / "sound.m4a")
     with pytest.raises(VidcolorError, match="no video stream"):
-        colorize_video(path, settings=fast_settings, model=model, progress=False)
+        colorize_video(path, recipe=fast_recipe, model=model, progress=False)
 
 
-def test_plain_model_gives_the_same_film_as_its_torchscript_graphs(tmp_path, model, fast_settings):
+def test_plain_model_gives_the_same_film_as_its_torchscript_graphs(tmp_path, model, fast_recipe):
     """--no-jit is a speed option only: same frames and timing, colors within rounding."""
-    from dataclasses import replace
-
     src = make_video(tmp_path / "in.mp4", frames=6)
-    graphs = colorize_video(src, tmp_path / "jit.mp4", settings=fast_settings, model=model, progress=False)
-    plain = replace(fast_settings, inference=replace(fast_settings.inference, jit=False))
-    eager = colorize_video(src, tmp_path / "plain.mp4", settings=plain, model=model, progress=False)
+    graphs = colorize_video(src, tmp_path / "jit.mp4", recipe=fast_recipe, model=model, progress=False)
+    eager = colorize_video(src, tmp_path / "plain.mp4", recipe=fast_recipe, execution=Execution(jit=False),
+                           model=model, progress=False)
     a, b = video_facts(graphs.output), video_facts(eager.output)
     assert a["times"] == b["times"] and all(np.array_equal(x, y) for x, y in zip(a["luma"], b["luma"]))
     diff = np.abs(a["last_rgb"].astype(int) - b["last_rgb"].astype(int))
     assert diff.mean() < 0.5 and colorfulness(a["last_rgb"]) > 5.0
 
 
-def test_compiled_model_gives_the_same_film(tmp_path, model, fast_settings):
+def test_compiled_model_gives_the_same_film(tmp_path, model, fast_recipe):
     """--compile is a speed option only: same frames, timing and (up to rounding) colors."""
-    from dataclasses import replace
-
     src = make_video(tmp_path / "in.mp4", frames=7)  # 7 frames, batch 4: the last batch is padded
-    eager = colorize_video(src, tmp_path / "eager.mp4", settings=fast_settings, model=model, progress=False)
-    compiled = replace(fast_settings, inference=replace(fast_settings.inference, compile=True))
-    fast = colorize_video(src, tmp_path / "compiled.mp4", settings=compiled, model=model, progress=False)
+    eager = colorize_video(src, tmp_path / "eager.mp4", recipe=fast_recipe, model=model, progress=False)
+    fast = colorize_video(src, tmp_path / "compiled.mp4", recipe=fast_recipe, execution=Execution(compile=True),
+                          model=model, progress=False)
     a, b = video_facts(eager.output), video_facts(fast.output)
     assert b["times"] == a["times"] and fast.frames == 7
     assert b["audio"] == a["audio"]
@@ -202,7 +194,7 @@ def test_compiled_model_gives_the_same_film(tmp_path, model, fast_settings):
 
 
 def test_list_videos_finds_videos_by_probing_and_skips_everything_else(tmp_path):
-    from vidcolor.evaluate import list_videos
+    from vidcolor.eval.videos import list_videos
 
     (tmp_path / "sub").mkdir()
     a = make_video(tmp_path / "b.mp4", frames=3, audio=False)

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from media import make_video, video_facts
 from skimage import data
 
-from vidcolor import zoo
-from vidcolor.archs.base import AB_SCALE
+from vidcolor import colorize_video, load_model
 from vidcolor.cli import main
 from vidcolor.errors import VidcolorError
-from vidcolor.pipeline import colorize_video
+from vidcolor.models import zoo
+from vidcolor.models.archs.base import AB_SCALE
 from vidcolor.training.data import CropConfig, build_cache
 from vidcolor.training.loop import Trainer, train_config
 
@@ -55,7 +55,7 @@ def test_forward_shape_no_nans_and_gradients_reach_every_parameter(name):
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_trains_saves_reloads_and_colorizes_a_clip(name, photo_cache, tmp_path, fast_settings):
+def test_trains_saves_reloads_and_colorizes_a_clip(name, photo_cache, tmp_path, fast_recipe):
     torch.manual_seed(0)
     config = train_config(name, batch_size=4, steps=40, warmup=1, val_images=1, crop=CropConfig(size=48))
     weights = tmp_path / f"{name}.pt"
@@ -66,15 +66,15 @@ def test_trains_saves_reloads_and_colorizes_a_clip(name, photo_cache, tmp_path, 
     assert np.mean(losses[-8:]) < 0.9 * np.mean(losses[:8]), losses
     trainer.export()
 
-    model = zoo.load_model(weights=weights)
-    assert model.arch == name and model.meta["steps"] == 40
+    model = load_model(weights=weights, device="cpu")
+    assert model.arch == name and model.info.steps == 40
     gray = torch.rand(1, 1, 32, 32) * 255
     with torch.inference_mode():
         expected = trainer.shipped.eval()(gray)
-        assert torch.allclose(model(gray), expected, atol=0.05 * float(expected.abs().max()) + 1e-3)
+        assert torch.allclose(model.net(gray), expected, atol=0.05 * float(expected.abs().max()) + 1e-3)
 
     src = make_video(tmp_path / "clip.mp4", frames=6)
-    result = colorize_video(src, settings=replace(fast_settings, weights=weights), progress=False)
+    result = colorize_video(src, recipe=replace(fast_recipe, weights=str(weights)), progress=False)
     a, b = video_facts(src), video_facts(result.output)
     assert len(b["times"]) == len(a["times"]) == result.frames == 6
     assert b["audio"] == a["audio"]

@@ -16,11 +16,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..color import L_to_gray, rgb_to_lab
-from ..degrade import degrade_film
+from ..media.color import L_to_gray, rgb_to_lab
+from ..media.degrade import degrade_film
+from ..media.images import IMAGE_SUFFIXES
 
 log = logging.getLogger(__name__)
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 
 
 def list_images(dirs: list[Path]) -> list[tuple[str, Path, str]]:

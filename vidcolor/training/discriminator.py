@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..archs.base import AB_SCALE, normalize_gray
+from ..models.archs.base import AB_SCALE, normalize_gray
 
 
 class PatchDiscriminator(nn.Module):

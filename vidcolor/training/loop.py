@@ -23,11 +23,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import ab_bins, zoo
-from ..checkpoint import atomic_save, read_checkpoint, save_weights
-from ..color_metrics import chroma_scores, summarize
-from ..degrade import degrade_film, seed_for
-from ..inference import predict_ab
+from ..eval.chroma import chroma_scores, summarize
+from ..media.degrade import degrade_film, seed_for
+from ..models import ab_bins, zoo
+from ..models.checkpoint import atomic_save, read_checkpoint, save_weights
+from ..models.colorizer import Colorizer, ModelInfo
 from .data import CropConfig, CropSampler, PhotoCache, build_cache, to_gray_ab
 from .split import in_validation, validation_names
 from .discriminator import PatchDiscriminator, discriminator_loss, generator_loss
@@ -198,7 +198,7 @@ class Trainer:
 
     def validate(self, temperatures: tuple[float | None, ...] = (None,)) -> dict[str, float]:
         """Color measures on validation photos (never trained on), clean and film-like."""
-        model = self.shipped.eval()
+        model = Colorizer(self.shipped, ModelInfo(self.config.arch), "cpu")
         rgb = self.sampler.holdout(self.config.val_images)
         if not len(rgb):
             return {}
@@ -211,7 +211,7 @@ class Trainer:
                 ab = []
                 for k in range(0, len(inputs), 32):
                     batch = torch.from_numpy(np.ascontiguousarray(inputs[k: k + 32]))
-                    ab.append(predict_ab(model, batch, t).permute(0, 2, 3, 1).numpy())
+                    ab.append(model.predict_ab(batch, t).permute(0, 2, 3, 1).numpy())
                 summary = summarize([chroma_scores(r, a) for r, a in zip(rgb, np.concatenate(ab))])
                 tag = f"{look}" if t is None else f"{look}@T{t}"
                 result |= {f"{tag}/{k}": v for k, v in summary.as_dict().items() if k != "pictures"}
@@ -273,20 +273,22 @@ class Trainer:
         } | (extra_meta or {})
         save_weights(path or self.out, self.shipped, self.config.arch, asdict(self.model_config), meta)
 
-    def resume(self) -> str:
-        """Continue from the run folder, else from the exported weights; says which."""
+    def resume(self, weights: Path | None = None) -> str:
+        """Continue from the run folder, else from the exported weights (or ``weights``, a fresh
+        machine's shipped file) alone; says which."""
         last = self.run_dir / "last.pt"
         if last.exists():
             self.load_state(torch.load(last, map_location="cpu", weights_only=False))
             return f"run checkpoint {last} (step {self.step})"
-        if self.out.exists():
-            ckpt = read_checkpoint(self.out)
+        source = self.out if self.out.exists() else weights
+        if source is not None and source.exists():
+            ckpt = read_checkpoint(source)
             state = {k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()}
             self.model.load_state_dict(state)
             self.step = int(ckpt.get("meta", {}).get("steps", 0))
             self.sampler.rng = np.random.default_rng(self.config.seed + self.step)
             self._load_ema({})
-            return f"weights {self.out} (step {self.step}, new optimizer)"
+            return f"weights {source} (step {self.step}, new optimizer)"
         return "nothing to resume; starting fresh"
 
     def run(self, until: int | None = None, minutes: float | None = None) -> None:
@@ -337,9 +339,10 @@ def split_of(cache: PhotoCache, listed: frozenset[str]) -> frozenset[str]:
 
 def train(data_dirs: list[Path], config: TrainConfig, out: Path, run_dir: Path, cache_dir: Path,
           resume: bool = False, log_file: Path | None = None, until: int | None = None,
-          minutes: float | None = None, init: Path | None = None,
+          minutes: float | None = None, init: Path | None = None, resume_weights: Path | None = None,
           validation: frozenset[str] | None = None) -> Trainer:
-    """Build the photo cache, set up the trainer, (resume or start from ``init``,) and run it."""
+    """Build the photo cache, set up the trainer, resume (from the run, the weights, or
+    ``resume_weights``) or start a new run from ``init``'s tensors, and run it."""
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(log_file)
@@ -353,7 +356,7 @@ def train(data_dirs: list[Path], config: TrainConfig, out: Path, run_dir: Path, 
     held = split_of(cache, validation_names() if validation is None else validation)
     data_note += f"; validation split: {len(held)} photos, never trained on"
     trainer = Trainer(config, cache, run_dir, out, data_note=data_note, command=command, validation=held)
-    resumed = trainer.resume() if resume else "nothing to resume; starting fresh"
+    resumed = trainer.resume(resume_weights) if resume else "nothing to resume; starting fresh"
     if init is not None and resumed.startswith("nothing"):
         resumed = trainer.init_from(init)
     log.info("starting from %s", resumed)

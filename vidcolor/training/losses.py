@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .. import ab_bins
+from ..models import ab_bins
 
 
 def downsample_ab(ab: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

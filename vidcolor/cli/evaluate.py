@@ -1,0 +1,72 @@
+"""``vidcolor eval``: measure against color ground truth, photos and videos, clean or film-like."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..eval.photos import evaluate_photos, format_table, select_photos
+from ..eval.tables import format_video_table, summarize_videos
+from ..eval.videos import list_videos
+from ..eval.videos import evaluate_video
+from ..media.degrade import DEGRADATIONS
+from ..models.catalog import record_eval
+from ..pipeline.video import resolve_model
+from ..training.split import validation_names
+from .options import execution_from, model_options, recipe_from, temporal_options
+
+
+@click.command(name="eval")
+@click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@model_options
+@temporal_options
+@click.option("--degrade", type=click.Choice(list(DEGRADATIONS)),
+              help="Give the gray inputs a film-like look first (grain, blur, tone, dust, flicker; seeded by "
+                   "each file's name, so every run sees the same pictures).")
+@click.option("--split", type=click.Choice(["validation"]),
+              help="Only the photos of the training data's validation split (for choosing settings).")
+@click.option("--save", "save_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the colorized photos here.")
+@click.option("--limit", type=int, help="Only the first N photos of each folder.")
+@click.option("--record", is_flag=True, help="Keep the photo scores beside your weights (shown by 'models').")
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | None, device: str,
+             render_size: int, batch_size: int, temperature: float | None, temporal: str, strength: float,
+             degrade: str | None, split: str | None, save_dir: Path | None, limit: int | None, record: bool,
+             quiet: bool) -> None:
+    """Measure on color ground truth: photo folders (PSNR, SSIM, colorfulness and the chroma
+    measures, against the gray baseline) and videos (warping error, CDC, PSNR, colorfulness and
+    the chroma measures for the original, for --temporal off and for the temporal stage)."""
+    recipe = recipe_from(model_name, weights, render_size, temperature, temporal, strength)
+    model = resolve_model(recipe, execution_from(device, batch_size))
+    shown_t = temperature if temperature is not None else model.default_temperature
+    click.echo(f"weights {model.info.weights_path}, render size {render_size}, temperature "
+               f"{shown_t if shown_t is not None else '- (regression)'}"
+               + (f", inputs degraded: {degrade}" if degrade else ""))
+    names = validation_names() if split == "validation" else None
+    videos: list[Path] = []
+    for target in targets:
+        photos = select_photos(target, names, limit) if target.is_dir() else []
+        if photos:
+            scores, ref = evaluate_photos(photos, model, recipe.inference, degrade,
+                                          save_dir / target.name if save_dir else None, not quiet, target.name)
+            click.echo(format_table(str(target) + (" [validation split]" if names else ""), scores, ref,
+                                    len(photos)))
+            if record:
+                model_row, gray_row = scores
+                set_name = target.name + (f"+{degrade}" if degrade else "") + ("@validation" if names else "")
+                path = record_eval(model, set_name, {
+                    "psnr": model_row.psnr, "ssim": model_row.ssim, "cf_ratio": model_row.cf_ratio,
+                    "gray_psnr": gray_row.psnr, "gray_ssim": gray_row.ssim, "photos": len(photos),
+                    "render_size": render_size, "temperature": shown_t, **model_row.chroma.as_dict()})
+                click.echo(f"recorded in {path}")
+            continue
+        videos += list_videos(target)
+    if videos:
+        configs = {f"temporal {recipe.temporal.method}": recipe.temporal} if recipe.temporal.method != "off" else {}
+        rows = {path.name: evaluate_video(path, model, recipe.inference, configs, progress=not quiet)
+                for path in videos}
+        click.echo(format_video_table(rows))
+        if configs:
+            click.echo(summarize_videos(rows))

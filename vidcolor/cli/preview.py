@@ -1,0 +1,39 @@
+"""``vidcolor preview``: gray beside colorized at chosen times, in seconds, before a long run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import VidcolorError
+from ..media.files import check_output
+from ..media.images import write_png
+from ..media.probe import probe
+from ..pipeline.preview import parse_time, preview
+from ..pipeline.video import resolve_model
+from .options import execution_from, model_options, recipe_from, temporal_options
+
+
+@click.command(name="preview")
+@click.argument("input_path", type=click.Path(path_type=Path))
+@click.option("--at", "times", multiple=True, required=True, help="Time: seconds, MM:SS or HH:MM:SS (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PNG to write [default: <stem>.preview.png beside the input].")
+@click.option("--overwrite", is_flag=True, help="Replace an existing preview.")
+@model_options
+@temporal_options
+def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, overwrite: bool,
+                model_name: str | None, weights: Path | None, device: str, render_size: int,
+                batch_size: int, temperature: float | None, temporal: str, strength: float) -> None:
+    """Gray beside colorized at chosen times: check settings in seconds before a long run."""
+    seconds = [parse_time(t) for t in times]
+    info = probe(input_path)
+    if info.kind != "video":
+        raise VidcolorError("preview is for videos; use 'vidcolor run' on a photo", input_path)
+    out = output or input_path.with_name(f"{input_path.stem}.preview.png")
+    check_output(input_path, out, overwrite)
+    recipe = recipe_from(model_name, weights, render_size, temperature, temporal, strength)
+    model = resolve_model(recipe, execution_from(device, batch_size))
+    write_png(out, preview(input_path, seconds, model, recipe.inference, recipe.temporal))
+    click.echo(str(out))

@@ -1,0 +1,75 @@
+"""``vidcolor run``: files and whole folders, videos to H.264 with their sound, photos to PNG."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..batch.run import BatchOptions, run_batch
+from ..errors import VidcolorError
+from ..pipeline.video import resolve_model
+from ..pipeline.writers import WRITERS
+from .main import install_sigterm
+from .options import (encode_options, execution_from, execution_options, model_options, recipe_from,
+                      temporal_options)
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file (one input), or folder (several inputs, folders, or a path ending in '/': "
+                   "the structure is mirrored) [default: <stem>.colorized.<ext> beside each input].")
+@click.option("--overwrite", is_flag=True, help="Redo outputs that are already there and up to date.")
+@model_options
+@temporal_options
+@encode_options
+@execution_options
+@click.option("--format", "output_format", type=click.Choice(list(WRITERS)), default="h264", show_default=True,
+              help="Videos as H.264 with the original sound, or as a lossless PNG sequence in a folder.")
+@click.option("--jobs", default=1, show_default=True, help="Files processed in parallel (CPU only).")
+@click.option("--timeout", type=float, metavar="SECONDS",
+              help="Give up on a file that takes longer (it runs in a worker process that is killed).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a JSON report (per file: input, output, status, error, frames, seconds, settings).")
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_name: str | None,
+        weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
+        temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, model_workers: int,
+        compile_model: bool, jit: bool, output_format: str, jobs: int, timeout: float | None,
+        report_path: Path | None, quiet: bool) -> None:
+    """Colorize videos (to H.264 with the original sound) and photos (to PNG), files or whole folders.
+
+    Finished outputs are skipped on the next run; a film interrupted midway resumes from its last
+    finished segment. Exit status: 0 all done or up to date, 1 some file failed, 130 interrupted.
+    """
+    install_sigterm()
+    recipe = recipe_from(model_name, weights, render_size, temperature, temporal, strength, crf, preset,
+                         segment_seconds)
+    execution = execution_from(device, batch_size, model_workers, compile_model, jit)
+    options = BatchOptions(overwrite=overwrite, jobs=jobs, timeout=timeout, progress=not quiet,
+                           output_format=output_format, recipe=recipe, execution=execution)
+    in_process = jobs <= 1 and not timeout
+    model = resolve_model(recipe, execution) if in_process else None  # loaded (and compiled) once for all files
+    report = run_batch(list(inputs), output, options, model=model)
+    if report_path is not None:
+        report.write(report_path)
+    single = len(inputs) == 1 and not inputs[0].is_dir()
+    for r in report.results:
+        if r.status == "done":
+            rate = f", {r.frames / r.seconds:.1f} frames/s" if r.frames and r.seconds and r.kind == "video" else ""
+            click.echo(f"{r.input} -> {r.output} ({r.kind}{rate})")
+            for w in r.warnings:
+                click.echo(f"vidcolor: warning: {r.input}: {w}", err=True)
+        elif r.status == "skipped":
+            click.echo(f"{r.input} -> {r.output} (up to date, skipped; --overwrite redoes it)")
+        elif single:
+            raise VidcolorError(r.error or "failed", r.input)
+    if not single:
+        click.echo(report.summary(), err=report.count("failed") > 0)
+    if report.interrupted:
+        click.echo("vidcolor: interrupted; finished segments are kept and the next run resumes", err=True)
+        sys.exit(130)
+    if report.count("failed"):
+        sys.exit(1)

@@ -1,0 +1,46 @@
+"""Still pictures in and out: read any image as RGB, write PNGs atomically, and the B&W print's gray."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import VidcolorError
+from .color import L_to_gray, rgb_to_lab
+from .files import atomic_output
+from .probe import open_input
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """An image file as uint8 RGB (EXIF orientation applied where OpenCV reads it)."""
+    path = Path(path)
+    with open_input(path) as container:  # same checks and messages as for video
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if bgr is not None:
+            return np.ascontiguousarray(bgr[..., ::-1])
+        try:
+            frame = next(container.decode(video=0))
+        except (StopIteration, Exception):  # noqa: BLE001 - any decoder failure is "unreadable"
+            raise VidcolorError("image cannot be decoded", path) from None
+        return frame.to_ndarray(format="rgb24")
+
+
+def gray_of(rgb: np.ndarray) -> np.ndarray:
+    """The gray (0..255 float) with each pixel's Lab lightness: what a B&W print shows."""
+    return L_to_gray(rgb_to_lab(rgb)[..., 0])
+
+
+def write_png(path: Path, rgb: np.ndarray) -> None:
+    """Write an RGB PNG atomically."""
+    with atomic_output(path) as tmp:
+        if not cv2.imwrite(str(tmp), np.ascontiguousarray(rgb[..., ::-1])):
+            raise VidcolorError("could not write image", path)
+
+
+def list_images(folder: Path) -> list[Path]:
+    """The picture files under a folder (recursively), sorted."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())

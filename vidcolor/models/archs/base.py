@@ -1,0 +1,47 @@
+"""What every colorizer shares: how its raw output becomes ab."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .. import ab_bins
+
+AB_SCALE = 110.0  # |a|, |b| of sRGB colors stay below this; tanh outputs are scaled by it
+
+
+class ChromaNet(nn.Module):
+    """Base class: ``config.head`` says whether the output is bin logits ("cls") or ab ("reg")."""
+
+    config: object
+
+    @property
+    def head_kind(self) -> str:
+        return getattr(self.config, "head", "reg")
+
+    @property
+    def default_temperature(self) -> float | None:
+        """The annealed-mean temperature the weights decode with (None for regression heads)."""
+        return getattr(self.config, "temperature", None) if self.head_kind == "cls" else None
+
+    def decode_ab(self, out: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
+        """Network output to ab (B, 2, h, w): annealed mean for "cls", scaled tanh for "reg"."""
+        if self.head_kind == "cls":
+            t = getattr(self.config, "temperature") if temperature is None else temperature
+            return ab_bins.annealed_mean(out.float(), t)
+        return torch.tanh(out.float()) * AB_SCALE
+
+
+def conv_bn_act(cin: int, cout: int, kernel: int = 3, stride: int = 1,
+                act: type[nn.Module] = nn.ReLU) -> nn.Sequential:
+    """Conv, BatchNorm, activation: the block most of these papers are built from."""
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, kernel, stride=stride, padding=kernel // 2, bias=False),
+        nn.BatchNorm2d(cout),
+        act(inplace=True),
+    )
+
+
+def normalize_gray(gray: torch.Tensor) -> torch.Tensor:
+    """0..255 gray to about -1..1."""
+    return (gray - 127.0) / 128.0

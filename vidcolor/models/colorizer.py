@@ -1,0 +1,132 @@
+"""The ``Colorizer``: one object owns the prepared network, shared by the CLI, the API and workers.
+
+It knows what it is (architecture, metadata, the sha256 of its tensors, the
+file it came from), where it runs (its device), and how (plain, as frozen
+TorchScript graphs, or compiled); ``predict_ab`` turns gray pictures into ab,
+the same way for video, stills, previews, eval and training validation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from ..runtime.device import pick_device
+from .archs.base import ChromaNet
+from .checkpoint import state_digest
+from .tracing import Graphs
+from .zoo import net_from_checkpoint, read_zoo_checkpoint
+
+# How the network's low-resolution ab reaches the working size. Bicubic, not bilinear: the
+# effunet head predicts at 1/4 of the working size, and bicubic keeps chroma edges sharper
+# (about +0.02 dB on photos at equal colorfulness; docs/training-history.md).
+AB_UPSAMPLE = "bicubic"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a network is: its zoo architecture, its weights file and what that file says of itself."""
+
+    arch: str
+    weights_path: Path | None = None
+    sha256: str | None = None  # as recorded in the file
+    meta: dict[str, Any] = field(default_factory=dict)  # provenance: data, steps, command (JSON)
+
+    @property
+    def steps(self) -> int | None:
+        return self.meta.get("steps")
+
+
+def upsample_ab(ab: torch.Tensor, size: tuple[int, int], mode: str = AB_UPSAMPLE) -> torch.Tensor:
+    """(B, 2, h, w) ab to (B, 2, *size)."""
+    return F.interpolate(ab, size=size, mode=mode, align_corners=False)
+
+
+class Colorizer:
+    """A network ready to colorize, on its device; thread-safe for side-by-side workers."""
+
+    def __init__(self, net: ChromaNet, info: ModelInfo, device: str | torch.device = "cpu",
+                 compile: bool = False) -> None:
+        self.device = pick_device(device) if isinstance(device, str) else device
+        # eval mode on the device; channels_last, which is faster for convs on the CPU
+        self.net = net.eval().to(self.device).to(memory_format=torch.channels_last)
+        self.info = info
+        self._digest: str | None = None
+        self._graphs: Graphs | None = None
+        self._lock = threading.Lock()
+        # torch.compile for one fixed input shape: half a minute or more to start, measured +10%
+        # model-only and slower end to end on 2 cores (docs/speed.md), hence opt-in
+        self._compiled = torch.compile(self.net, dynamic=False) if compile else None
+
+    def compiled_copy(self) -> Colorizer:
+        """The same network (shared, not copied), compiled: for a run that asks for --compile."""
+        return self if self.compiled else Colorizer(self.net, self.info, self.device, compile=True)
+
+    @property
+    def arch(self) -> str:
+        return self.info.arch
+
+    @property
+    def compiled(self) -> bool:
+        return self._compiled is not None
+
+    @property
+    def head_kind(self) -> str:
+        return self.net.head_kind
+
+    @property
+    def default_temperature(self) -> float | None:
+        return self.net.default_temperature
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the tensors actually used: what outputs made with this model are keyed by."""
+        if self._digest is None:
+            self._digest = state_digest(self.net.state_dict())
+        return self._digest
+
+    def _forward(self, graphs: bool) -> torch.nn.Module | Graphs:
+        if self._compiled is not None:
+            return self._compiled
+        if graphs and self.device.type == "cpu":
+            with self._lock:
+                if self._graphs is None:
+                    self._graphs = Graphs(self.net)
+            return self._graphs
+        return self.net
+
+    @torch.inference_mode()
+    def predict_ab(self, gray: torch.Tensor, temperature: float | None = None, *, graphs: bool = False,
+                   pad_to: int | None = None) -> torch.Tensor:
+        """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled to the input's size.
+
+        ``graphs``: run frozen TorchScript graphs on the CPU (one per shape). ``pad_to``: pad a
+        short batch to this size (a last batch then reuses its graph, and a compiled network is
+        never compiled twice).
+        """
+        n = gray.shape[0]
+        if pad_to and n < pad_to:
+            gray = torch.cat([gray, gray[-1:].expand(pad_to - n, -1, -1, -1)])
+        if self.device.type == "cuda":
+            gray = gray.pin_memory()  # lets the copy overlap with the previous batch's work
+        gray = gray.to(self.device, non_blocking=True).contiguous(memory_format=torch.channels_last)
+        autocast = (torch.autocast("cuda", dtype=torch.float16) if self.device.type == "cuda"
+                    else contextlib.nullcontext())
+        with autocast:
+            out = self._forward(graphs)(gray)
+        ab = self.net.decode_ab(out, temperature)
+        return upsample_ab(ab[:n].float(), gray.shape[-2:])
+
+
+def load_model(name: str | None = None, weights: str | Path | None = None, device: str | torch.device = "auto",
+               compile: bool = False) -> Colorizer:
+    """A zoo model by name (default: the shipped default), or any weights file, ready on ``device``."""
+    path, ckpt = read_zoo_checkpoint(name, weights)
+    info = ModelInfo(ckpt["arch"], path, ckpt.get("sha256"), ckpt.get("meta", {}))
+    return Colorizer(net_from_checkpoint(ckpt), info, device, compile=compile)

@@ -1,0 +1,54 @@
+"""``colorize_image``: one still, colorized on its own full-resolution luminance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..media.color import combine, to_uint8
+from ..media.files import check_output
+from ..media.images import gray_of, read_image, write_png
+from ..models.colorizer import Colorizer, load_model
+from .colorize import colorize_grays
+from .records import run_key, up_to_date, write_sidecar
+from .settings import InferenceConfig
+
+
+def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig) -> np.ndarray:
+    """The photo's lightness, colorized by the model: uint8 RGB of the same size."""
+    gray = gray_of(rgb.astype(np.uint8))
+    ab = colorize_grays(model, [gray], config)[0]
+    return to_uint8(combine(gray, ab))
+
+
+def colorize_image_file(src: Path, output: Path, model: Colorizer, config: InferenceConfig,
+                        overwrite: bool = False) -> bool:
+    """File to PNG, skipped when an up-to-date result is there; returns True if skipped."""
+    key = run_key(src, model, {"inference": {"render_size": config.render_size,
+                                             "temperature": config.temperature}})
+    if up_to_date(src, output, key, overwrite):
+        return True
+    write_png(output, colorize_rgb(read_image(src), model, config))
+    write_sidecar(output, key, {"input": str(src)})
+    return False
+
+
+def colorize_image(image: str | Path | np.ndarray, output: str | Path | None = None, *,
+                   model: Colorizer | None = None, config: InferenceConfig | None = None,
+                   overwrite: bool = False) -> np.ndarray:
+    """Colorize a photo (path or RGB/gray array); return uint8 RGB, and write a PNG if asked."""
+    config = config or InferenceConfig()
+    model = model if model is not None else load_model()
+    if isinstance(image, (str, Path)) and output is not None:
+        colorize_image_file(Path(image), Path(output), model, config, overwrite)
+        return read_image(Path(output))
+    if isinstance(image, (str, Path)):
+        rgb = read_image(Path(image))
+    else:
+        rgb = image if image.ndim == 3 else np.dstack([image] * 3)
+    out = colorize_rgb(rgb, model, config)
+    if output is not None:
+        check_output(Path("<array>"), Path(output), overwrite)
+        write_png(Path(output), out)
+    return out

@@ -1,0 +1,59 @@
+"""Run settings, in two parts: the recipe (what decides the pixels) and the execution (how fast).
+
+Only the recipe goes into the key that decides whether an output is up to date
+and whether finished segments can be resumed, so running again with more
+workers, without TorchScript graphs or on another queue size reuses
+everything already done.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..media.encode import EncodeSettings
+from .temporal import FlowConfig, TemporalConfig
+
+
+@dataclass(frozen=True)
+class InferenceConfig:
+    """How the network sees a picture."""
+
+    render_size: int = 160  # short side the network sees (chosen on the validation split: README)
+    temperature: float | None = None  # annealed-mean T; None = the model's own
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that decides what an output holds."""
+
+    model: str | None = None  # zoo name (None: the default model)
+    weights: str | None = None  # a weights file instead of the zoo's
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
+    temporal: TemporalConfig = field(default_factory=FlowConfig)
+    encode: EncodeSettings = field(default_factory=EncodeSettings)
+    segment_seconds: float = 60.0  # resume granularity (each segment starts on a keyframe)
+    resume_warmup_seconds: float = 2.0  # frames re-run (not re-encoded) to restore the temporal state
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, for run keys and reports."""
+        return json.loads(json.dumps(dataclasses.asdict(self), default=str))
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How a run is carried out; never changes what it writes."""
+
+    device: str = "auto"  # auto, cpu or cuda[:N]
+    batch_size: int = 4  # frames per network call
+    workers: int = 0  # model threads taking turns on batches (0: one per CPU thread, at most 4; 1 on CUDA)
+    jit: bool = True  # video on the CPU: the network as frozen TorchScript graphs (models/tracing.py)
+    compile: bool = False  # torch.compile: faster per frame after a one-time compile (opt-in)
+    queue_size: int = 8  # frames between threaded stages
+    pipelined: bool = True  # False: every stage in one thread (same output, for checking)
+    encoder_threads: int = 0  # x264 threads; 0: one beside a CPU model, the encoder's choice beside a GPU
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

@@ -1,0 +1,1 @@
+"""The shipped weights, installed as package data (``vidcolor.weights``): found with importlib.resources."""
