@@ -29,21 +29,17 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eccv16 import ECCV16  # noqa: E402
+from eccv16 import ECCV16
 
-from vidcolor import load_model  # noqa: E402
-from vidcolor.colorize import gray_small  # noqa: E402
-from vidcolor.cpu_threads import opencv_threads  # noqa: E402
-from vidcolor.decode import decode  # noqa: E402
-from vidcolor.encode import EncodeSettings  # noqa: E402
-from vidcolor.inference import (InferenceConfig, WorkerLayout, predict_ab, prepare_model, render_shape,  # noqa: E402
-                                worker_layout)
-from vidcolor.malloc_tuning import keep_freed_memory  # noqa: E402
-from vidcolor.pipeline import RunSettings, colorize_video  # noqa: E402
-from vidcolor.remux import join_segments  # noqa: E402
-from vidcolor.segments import SegmentWriter, WorkDir  # noqa: E402
-from vidcolor.temporal import Stabilizer, TemporalConfig  # noqa: E402
-from vidcolor.tracing import traced  # noqa: E402
+from vidcolor import Colorizer, Execution, InferenceConfig, Recipe, colorize_video, load_model
+from vidcolor.media.decode import decode
+from vidcolor.media.encode import EncodeSettings
+from vidcolor.media.remux import join_segments
+from vidcolor.media.segments import SegmentWriter, WorkDir
+from vidcolor.pipeline.colorize import WorkerLayout, gray_small, render_shape, worker_layout
+from vidcolor.pipeline.temporal import FlowConfig, Stabilizer
+from vidcolor.runtime.malloc import keep_freed_memory
+from vidcolor.runtime.threads import opencv_threads
 
 
 def make_clip(path: Path, width: int, height: int, seconds: float, fps: int = 25) -> Path:
@@ -93,8 +89,8 @@ def io_ceiling(clip: Path, work: Path, render: int) -> float:
     return n / dt
 
 
-def model_fps(model: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0,
-              layout: WorkerLayout | None = None) -> float:
+def model_fps(model: Colorizer, shape: tuple[int, int], batch: int, seconds: float = 8.0,
+              layout: WorkerLayout | None = None, graphs: bool = False) -> float:
     """Frames/s of the network alone on batches of random gray at the working size.
 
     ``layout``: ``workers`` callers side by side with ``threads`` torch threads each,
@@ -106,10 +102,10 @@ def model_fps(model: torch.nn.Module, shape: tuple[int, int], batch: int, second
 
     def caller() -> None:
         torch.set_num_threads(layout.threads)
-        predict_ab(model, x)
+        model.predict_ab(x, graphs=graphs)
         n, t = 0, time.perf_counter()
         while time.perf_counter() - t < seconds:
-            predict_ab(model, x)
+            model.predict_ab(x, graphs=graphs)
             n += batch
         results.append(n / (time.perf_counter() - t))
 
@@ -123,17 +119,17 @@ def model_fps(model: torch.nn.Module, shape: tuple[int, int], batch: int, second
     return sum(results)
 
 
-def run_layouts(settings: RunSettings) -> list[WorkerLayout]:
+def run_layouts(execution: Execution, model: Colorizer) -> list[WorkerLayout]:
     """One caller with all torch threads, and the run's own layout of model workers (if different)."""
-    layouts = {WorkerLayout(1, torch.get_num_threads()), worker_layout(settings.inference, torch.device("cpu"))}
+    layouts = {WorkerLayout(1, torch.get_num_threads()), worker_layout(execution, model)}
     return sorted(layouts, key=lambda lay: lay.workers)
 
 
-def models_fps(model: torch.nn.Module, shape: tuple[int, int], settings: RunSettings,
+def models_fps(model: Colorizer, shape: tuple[int, int], execution: Execution,
                seconds: float) -> dict[WorkerLayout, float]:
     """Model-only frames/s of the network as the run uses it (TorchScript graphs unless --no-jit), per layout."""
-    net = traced(model, settings.inference.batch_size) if settings.inference.jit else model
-    return {lay: model_fps(net, shape, settings.inference.batch_size, seconds, lay) for lay in run_layouts(settings)}
+    return {lay: model_fps(model, shape, execution.batch_size, seconds, lay, graphs=execution.jit)
+            for lay in run_layouts(execution, model)}
 
 
 def raw_fps(net: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0) -> float:
@@ -150,7 +146,7 @@ def raw_fps(net: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: f
 
 def temporal_ms(clip: Path, render: int, frames: int = 100) -> float:
     """Milliseconds per frame of the temporal stage, with OpenCV on one thread as in a run."""
-    stab = Stabilizer(TemporalConfig())
+    stab = Stabilizer(FlowConfig())
     items = []
     for f in decode(clip):
         f.gray = gray_small(f, render)
@@ -165,8 +161,8 @@ def temporal_ms(clip: Path, render: int, frames: int = 100) -> float:
         return (time.perf_counter() - t) / len(items) * 1000
 
 
-def end_to_end(clip: Path, out: Path, model: torch.nn.Module, settings: RunSettings) -> float:
-    r = colorize_video(clip, out, settings=settings, model=model, overwrite=True, progress=False)
+def end_to_end(clip: Path, out: Path, model: Colorizer, recipe: Recipe, execution: Execution) -> float:
+    r = colorize_video(clip, out, recipe=recipe, execution=execution, model=model, overwrite=True, progress=False)
     return r.frames / r.seconds
 
 
@@ -185,11 +181,10 @@ def peak_kb():
 
 def peak_rss_mb(clip: Path, out: Path, render: int) -> float:
     """Peak resident memory of a whole `vidcolor run` in a child process."""
-    code = (PEAK_KB + "import sys,vidcolor;from vidcolor.pipeline import RunSettings;"
-            "from vidcolor.malloc_tuning import keep_freed_memory;keep_freed_memory();"
-            "from vidcolor.inference import InferenceConfig;"
+    code = (PEAK_KB + "import sys,vidcolor;"
+            "from vidcolor.runtime.malloc import keep_freed_memory;keep_freed_memory();"
             f"vidcolor.colorize_video(sys.argv[1], sys.argv[2], overwrite=True, progress=False,"
-            f"settings=RunSettings(inference=InferenceConfig(render_size={render})));"
+            f"recipe=vidcolor.Recipe(inference=vidcolor.InferenceConfig(render_size={render})));"
             "print(peak_kb())")
     proc = subprocess.run([sys.executable, "-c", code, str(clip), str(out)], capture_output=True, text=True,
                           check=True)
@@ -203,7 +198,7 @@ def main() -> None:
     ap.add_argument("--render-size", type=int, default=InferenceConfig().render_size)
     ap.add_argument("--rounds", type=int, default=3, help="End-to-end runs per clip (medians are printed).")
     ap.add_argument("--preset", default=EncodeSettings.preset, help="x264 preset of the end-to-end runs.")
-    ap.add_argument("--workers", type=int, default=InferenceConfig.workers,
+    ap.add_argument("--workers", type=int, default=Execution.workers,
                     help="Model workers of the end-to-end runs (0: vidcolor's default).")
     ap.add_argument("--no-jit", action="store_true", help="Run the plain model, not its TorchScript graphs.")
     ap.add_argument("--seconds", type=float, default=30.0,
@@ -214,10 +209,9 @@ def main() -> None:
     args = ap.parse_args()
     keep_freed_memory()  # as the CLI does
     torch.set_num_threads(torch.get_num_threads())
-    model = prepare_model(load_model(), torch.device("cpu"))
-    settings = RunSettings(inference=InferenceConfig(render_size=args.render_size, workers=args.workers,
-                                                     jit=not args.no_jit),
-                           encode=EncodeSettings(preset=args.preset))
+    model = load_model(device="cpu")
+    recipe = Recipe(inference=InferenceConfig(render_size=args.render_size), encode=EncodeSettings(preset=args.preset))
+    execution = Execution(device="cpu", workers=args.workers, jit=not args.no_jit)
     print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
           f"torch {torch.__version__}, PyAV {av.__version__}, render size {args.render_size}, "
           f"x264 preset {args.preset}, model workers {args.workers or 'auto'}, "
@@ -225,14 +219,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if args.only != "rss":
-            speed(args, model, settings, work)
+            speed(args, model, recipe, execution, work)
         if args.only != "speed":
             memory(args, work)
 
 
-def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSettings, work: Path) -> None:
+def speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution: Execution, work: Path) -> None:
     """Frames/s table at 640x360 and 1280x720, then the model against ECCV16."""
-    layouts = run_layouts(settings)
+    layouts = run_layouts(execution, model)
     print("model-only is the faster of: " + ", ".join(f"{lay.workers} caller(s) x {lay.threads} thread(s)"
                                                        for lay in layouts))
     rows = []
@@ -242,15 +236,15 @@ def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSetting
         ceiling = io_ceiling(clip, work, args.render_size)
 
 
-        def model_only() -> dict[WorkerLayout, float]:
-            return models_fps(model, shape, settings, 4)
+        def model_only(shape: tuple[int, int] = shape) -> dict[WorkerLayout, float]:
+            return models_fps(model, shape, execution, 4)
 
         # model-only (every layout) before and after each end-to-end run, and the median over rounds: this
         # VM's speed drifts by tens of percent within minutes, and the ratio must compare like with like
         model_runs = [model_only()]
         e2e_runs = []
         for _ in range(args.rounds):
-            e2e_runs.append(end_to_end(clip, work / f"out{w}.mp4", model, settings))
+            e2e_runs.append(end_to_end(clip, work / f"out{w}.mp4", model, recipe, execution))
             model_runs.append(model_only())
         best = [max(m.values()) for m in model_runs]
         mfps, e2e = statistics.median(best), statistics.median(e2e_runs)
@@ -267,31 +261,28 @@ def speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSetting
               f" {ratio:.2f} | {tshare:.0%} |")
 
     if args.with_compile:
-        compiled_speed(args, model, settings, work)
+        compiled_speed(args, model, recipe, execution, work)
 
     shape = render_shape(360, 640, args.render_size)
-    ours = raw_fps(model, shape, 4)
+    ours = raw_fps(model.net, shape, 4)
     eccv = raw_fps(ECCV16(), shape, 4, seconds=15)
     print(f"\nmodel vs ECCV16 at {shape[1]}x{shape[0]}, batch 4: effunet {ours:.1f} fps, "
           f"ECCV16 (random weights) {eccv:.2f} fps: {ours / eccv:.1f}x faster")
 
 
-def compiled_speed(args: argparse.Namespace, model: torch.nn.Module, settings: RunSettings, work: Path) -> None:
+def compiled_speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution: Execution,
+                   work: Path) -> None:
     """torch.compile: its one-time cost, then model-only and end-to-end frames/s at 640x360."""
     from dataclasses import replace
 
-    from vidcolor.inference import compile_model
-
     clip = work / "clip640.mp4"
     shape = render_shape(360, 640, args.render_size)
-    compiled = compile_model(model)
-    compiled.batch_size = settings.inference.batch_size
+    compiled = model.compiled_copy()
     t = time.perf_counter()
-    predict_ab(compiled, torch.rand(settings.inference.batch_size, 1, *shape) * 255)
+    compiled.predict_ab(torch.rand(execution.batch_size, 1, *shape) * 255)
     compile_s = time.perf_counter() - t
-    mfps = model_fps(compiled, shape, settings.inference.batch_size)
-    with_compile = replace(settings, inference=replace(settings.inference, compile=True))
-    e2e = end_to_end(clip, work / "out640c.mp4", compiled, with_compile)
+    mfps = model_fps(compiled, shape, execution.batch_size)
+    e2e = end_to_end(clip, work / "out640c.mp4", compiled, recipe, replace(execution, compile=True))
     print(f"\n--compile at 640x360: first call {compile_s:.0f} s (compile), then model-only {mfps:.1f} fps, "
           f"end-to-end {e2e:.1f} fps")
 

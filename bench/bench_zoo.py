@@ -20,13 +20,14 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_speed import end_to_end, make_clip, models_fps  # noqa: E402
+from bench_speed import end_to_end, make_clip, models_fps
 
-from vidcolor import zoo  # noqa: E402
-from vidcolor.errors import VidcolorError  # noqa: E402
-from vidcolor.inference import InferenceConfig, prepare_model, render_shape  # noqa: E402
-from vidcolor.malloc_tuning import keep_freed_memory  # noqa: E402
-from vidcolor.pipeline import RunSettings  # noqa: E402
+from vidcolor import Colorizer, Execution, InferenceConfig, Recipe, load_model
+from vidcolor.errors import VidcolorError
+from vidcolor.models import zoo
+from vidcolor.models.colorizer import ModelInfo
+from vidcolor.pipeline.colorize import render_shape
+from vidcolor.runtime.malloc import keep_freed_memory
 
 
 def main() -> None:
@@ -35,22 +36,21 @@ def main() -> None:
     ap.add_argument("models", nargs="*", default=list(zoo.MODELS))
     args = ap.parse_args()
     keep_freed_memory()  # as the CLI does
-    settings = RunSettings()
+    recipe, execution = Recipe(), Execution(device="cpu")
     shape = render_shape(360, 640, InferenceConfig().render_size)
     print(f"machine: {platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}; "
-          f"640x360 clip, network input {shape[1]}x{shape[0]}, batch {settings.inference.batch_size}")
+          f"640x360 clip, network input {shape[1]}x{shape[0]}, batch {execution.batch_size}")
     print("\n| model | parameters | model-only fps | end-to-end fps |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         clip = make_clip(Path(tmp) / "clip.mp4", 640, 360, args.seconds)
         for name in args.models:
             try:
-                net = zoo.load_model(name)
+                model = load_model(name, device="cpu")
             except VidcolorError:
-                net = zoo.build_model(name, pretrained=False)
-            net = prepare_model(net, torch.device("cpu"))
-            params = sum(p.numel() for p in net.parameters())
-            mfps = max(models_fps(net, shape, settings, 6).values())
-            e2e = end_to_end(clip, Path(tmp) / f"{name}.mp4", net, settings)
+                model = Colorizer(zoo.build_model(name, pretrained=False), ModelInfo(name), "cpu")
+            params = sum(p.numel() for p in model.net.parameters())
+            mfps = max(models_fps(model, shape, execution, 6).values())
+            e2e = end_to_end(clip, Path(tmp) / f"{name}.mp4", model, recipe, execution)
             print(f"| {name} | {params / 1e6:.2f} M | {mfps:.1f} | {e2e:.1f} |", flush=True)
 
 

@@ -15,7 +15,7 @@ def block(cin: int, cout: int, n: int, stride_last: int = 1, dilation: int = 1) 
         stride = stride_last if i == n - 1 else 1
         layers += [nn.Conv2d(cin if i == 0 else cout, cout, 3, stride, padding=dilation, dilation=dilation),
                    nn.ReLU(inplace=True)]
-    return layers + [nn.BatchNorm2d(cout)]
+    return [*layers, nn.BatchNorm2d(cout)]
 
 
 class ECCV16(nn.Module):

@@ -56,7 +56,10 @@ def soundtrack(seconds: float, rng: np.random.Generator) -> np.ndarray:
     return (tune + hiss).astype(np.float32)
 
 
-def main(out: Path = Path(__file__).resolve().parent.parent / "samples" / "archive-reel.mp4") -> None:
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "archive-reel.mp4"
+
+
+def main(out: Path = SAMPLE) -> None:
     rng = np.random.default_rng(1878)
     n = int(SHOT_SECONDS * FPS)
     out.parent.mkdir(exist_ok=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from vidcolor.checkpoint import atomic_save, read_checkpoint
+from vidcolor.models.checkpoint import atomic_save, read_checkpoint
 
 
 def main() -> None:

@@ -2,8 +2,8 @@
 
     python scripts/sweep_temporal.py ../shared/data/video/color --set flow_scale=1.0 --set flow_scale=0.5
 
-Each ``--set`` is one configuration (comma-separated KEY=VALUE fields of TemporalConfig); the
-summary line per configuration is the one `vidcolor eval` prints for videos.
+Each ``--set`` is one configuration of the flow method (comma-separated KEY=VALUE fields of
+FlowConfig, or method=off); the summary line per configuration is the one `vidcolor eval` prints.
 """
 
 from __future__ import annotations
@@ -12,22 +12,25 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from vidcolor import load_model
-from vidcolor.cli import summarize_videos
-from vidcolor.evaluate import evaluate_video, list_videos
-from vidcolor.inference import InferenceConfig
-from vidcolor.temporal import TemporalConfig
+from vidcolor import InferenceConfig, load_model
+from vidcolor.eval.tables import summarize_videos
+from vidcolor.eval.videos import evaluate_video, list_videos
+from vidcolor.pipeline.temporal import FlowConfig, TemporalConfig, temporal_config
 
 
 def parse(spec: str) -> TemporalConfig:
-    fields = {f.name: f.type for f in dataclasses.fields(TemporalConfig)}
-    values = {}
+    fields = {f.name for f in dataclasses.fields(FlowConfig) if f.init} | {"method"}
+    values: dict[str, float] = {}
+    method = "flow"
     for item in filter(None, spec.split(",")):
         key, value = item.split("=", 1)
         if key not in fields:
-            raise SystemExit(f"unknown TemporalConfig field {key!r} (known: {', '.join(fields)})")
-        values[key] = value if key == "mode" else float(value)
-    return TemporalConfig(**values)
+            raise SystemExit(f"unknown FlowConfig field {key!r} (known: {', '.join(sorted(fields))})")
+        if key == "method":
+            method = value
+        else:
+            values[key] = float(value)
+    return temporal_config(method, **values)
 
 
 def main() -> None:
@@ -38,12 +41,12 @@ def main() -> None:
     ap.add_argument("--render-size", type=int, default=InferenceConfig().render_size)
     args = ap.parse_args()
     configs = {spec or "default": parse(spec) for spec in args.configs or [""]}
-    net = load_model(weights=args.weights)
+    net = load_model(weights=args.weights, device="cpu")
     config = InferenceConfig(render_size=args.render_size)
     rows = {path.name: evaluate_video(path, net, config, configs) for target in args.targets
             for path in list_videos(target)}
     for i, name in enumerate(configs):
-        picked = {video: [r[0], r[1], r[2 + i]] for video, r in rows.items()}
+        picked = {video: [r[0], r[1], r[2 + i]] for video, r in rows.items()}  # original, off, this one
         print(f"{name}: {summarize_videos(picked)}")
 
 

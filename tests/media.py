@@ -120,7 +120,8 @@ def video_facts(path: Path) -> dict:
                     fmts.add(f.format.name)
                     rotation = f.rotation
                     last_rgb = rgb
-        return {"times": sorted(times), "luma": lumas, "yuv": yuvs, "audio": audio, "subtitles": subtitles, "rotation": rotation,
+        return {"times": sorted(times), "luma": lumas, "yuv": yuvs, "audio": audio, "subtitles": subtitles,
+                "rotation": rotation,
                 "width": vs.codec_context.width, "height": vs.codec_context.height,
                 "last_rgb": last_rgb, "formats": fmts, "rate": vs.average_rate}
 
@@ -136,7 +137,8 @@ def make_damaged(path: Path, frames: int = 12, bad: int = 5) -> Path:
                 continue
             if n == bad:
                 raw = bytes(p)
-                q = av.Packet(bytes([raw[0] ^ 0xFF]) + raw[1:4] + rng.integers(0, 256, len(raw) - 4, dtype=np.uint8).tobytes())
+                noise = rng.integers(0, 256, len(raw) - 4, dtype=np.uint8).tobytes()
+                q = av.Packet(bytes([raw[0] ^ 0xFF]) + raw[1:4] + noise)
                 q.pts, q.dts, q.time_base = p.pts, p.dts, p.time_base
                 p = q
             p.stream = stream

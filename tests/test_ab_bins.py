@@ -6,7 +6,6 @@ import torch
 from vidcolor.media.color import rgb_to_lab
 from vidcolor.models import ab_bins
 
-
 # Half a cell, plus the half unit of the integer lookup grid.
 QUANTIZATION_ERROR = ab_bins.GRID / 2 + 0.5
 

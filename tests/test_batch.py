@@ -13,8 +13,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from media import (make_audio_only, make_damaged, make_unsupported_codec, make_video, make_zero_frames,
-                   truncated_copy, video_facts)
+from media import (
+    make_audio_only,
+    make_damaged,
+    make_unsupported_codec,
+    make_video,
+    make_zero_frames,
+    truncated_copy,
+    video_facts,
+)
 from skimage import data
 
 FAST = ["--render-size", "64", "--preset", "ultrafast", "--quiet"]
@@ -111,6 +118,7 @@ def test_output_folder_that_cannot_be_created_is_a_clear_failure(tmp_path):
 
 
 def test_killed_run_resumes_and_equals_an_uninterrupted_one(tmp_path):
+    """Also across a change of how it runs (workers, graphs, batch size): none of that changes the output."""
     src = make_video(tmp_path / "long.mp4", frames=120, width=96, height=64)
     args = [*FAST, "--segment-seconds", "1"]  # 12 frames per segment
     ref = vidcolor("run", src, "-o", tmp_path / "ref.mp4", *args)
@@ -131,7 +139,8 @@ def test_killed_run_resumes_and_equals_an_uninterrupted_one(tmp_path):
     assert len(finished) >= 4
 
     report = tmp_path / "r.json"
-    again = vidcolor("run", src, "-o", out, "--report", report, *args)
+    again = vidcolor("run", src, "-o", out, "--report", report, *args, "--model-workers", "1", "--no-jit",
+                     "--batch-size", "2")
     assert again.returncode == 0, again.stderr
     entry = json.loads(report.read_text())["files"][0]
     assert entry["segments_reused"] == len(finished)

@@ -3,8 +3,17 @@
 import numpy as np
 import pytest
 
-from vidcolor.media.color import (ChromaSpec, L_to_gray, gray_to_L, lab_to_rgb, luma_to_gray, luma_to_gray_at,
-                            luma_to_L_at, rgb_to_chroma, rgb_to_lab)
+from vidcolor.media.color import (
+    ChromaSpec,
+    L_to_gray,
+    gray_to_L,
+    lab_to_rgb,
+    luma_to_gray,
+    luma_to_gray_at,
+    luma_to_L_at,
+    rgb_to_chroma,
+    rgb_to_lab,
+)
 
 
 def test_gray_to_L_matches_opencv_lab_of_neutral_pixels():

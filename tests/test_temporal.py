@@ -49,8 +49,8 @@ def moving_square_scene(n: int, rng: np.random.Generator, jitter: float = 12.0):
 def test_static_background_and_moving_object_keep_their_colors():
     rng = np.random.default_rng(0)
     stab = Stabilizer(FlowConfig())
-    for f, x0 in moving_square_scene(16, rng):
-        out = stab(f)
+    for f, x in moving_square_scene(16, rng):
+        out, x0 = stab(f), x
     square = out.ab[35:55, x0 + 5:x0 + 25].reshape(-1, 2).mean(0)
     trail = out.ab[35:55, x0 - 10:x0 - 2].reshape(-1, 2).mean(0)  # where the square was just before
     background = out.ab[70:90, 5:120].reshape(-1, 2).mean(0)

@@ -15,5 +15,15 @@ from .pipeline.image import colorize_image
 from .pipeline.settings import Execution, InferenceConfig, Recipe
 from .pipeline.video import VideoResult, colorize_video
 
-__all__ = ["Colorizer", "Execution", "InferenceConfig", "Recipe", "VideoResult", "VidcolorError", "__version__",
-           "colorize_image", "colorize_video", "load_model"]
+__all__ = [
+           "Colorizer",
+           "Execution",
+           "InferenceConfig",
+           "Recipe",
+           "VidcolorError",
+           "VideoResult",
+           "__version__",
+           "colorize_image",
+           "colorize_video",
+           "load_model",
+]

@@ -47,7 +47,7 @@ def process(job: Job, recipe: Recipe, execution: Execution, model: Colorizer, ov
         result.error = str(exc).removeprefix(f"{job.input}: ")
     except (MemoryError, OSError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the archive
+    except Exception as exc:  # one bad file must not stop the archive
         log.debug("unexpected failure on %s", job.input, exc_info=True)
         result.error = f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     result.seconds = round(time.time() - started, 3)

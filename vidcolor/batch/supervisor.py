@@ -11,6 +11,7 @@ names only, and finished segments that the next run reuses.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import time
@@ -93,10 +94,8 @@ class Worker:
         if kill:
             self.proc.kill()
         else:
-            try:
+            with contextlib.suppress(OSError):
                 self.conn.send(None)
-            except OSError:
-                pass
         self.proc.join(5)
         if self.proc.is_alive():
             self.proc.kill()

@@ -8,8 +8,7 @@ import click
 
 from ..eval.photos import evaluate_photos, format_table, select_photos
 from ..eval.tables import format_video_table, summarize_videos
-from ..eval.videos import list_videos
-from ..eval.videos import evaluate_video
+from ..eval.videos import evaluate_video, list_videos
 from ..media.degrade import DEGRADATIONS
 from ..models.catalog import record_eval
 from ..pipeline.video import resolve_model

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-from types import FrameType
 
 import click
 
@@ -31,7 +29,7 @@ class Group(click.Group):
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except Exception as exc:  # noqa: BLE001 - one line for users, traceback with --debug
+        except Exception as exc:  # one line for users, traceback with --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             msg = str(exc).splitlines()[0] if str(exc) else ""
@@ -51,26 +49,3 @@ def main(ctx: click.Context, debug: bool, threads: int | None) -> None:
     set_cpu_threads(threads)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="vidcolor: %(levelname)s: %(message)s")
-
-
-def install_sigterm() -> None:
-    """SIGTERM behaves like Ctrl-C, so partial outputs are cleaned up."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)
-
-
-def _register() -> None:
-    from .evaluate import eval_cmd
-    from .models import models
-    from .preview import preview_cmd
-    from .run import run
-    from .train import train
-
-    for command in (run, preview_cmd, eval_cmd, train, models):
-        main.add_command(command)
-
-
-_register()

@@ -11,9 +11,8 @@ from ..batch.run import BatchOptions, run_batch
 from ..errors import VidcolorError
 from ..pipeline.video import resolve_model
 from ..pipeline.writers import WRITERS
-from .main import install_sigterm
-from .options import (encode_options, execution_from, execution_options, model_options, recipe_from,
-                      temporal_options)
+from .options import encode_options, execution_from, execution_options, model_options, recipe_from, temporal_options
+from .signals import install_sigterm
 
 
 @click.command()

@@ -7,7 +7,7 @@ must accept their codecs as they are; the choice is made before any work.
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import av
@@ -21,7 +21,7 @@ H264_CONTAINERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matrosk
                    ".3gp": "3gp"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def muxer_codecs(format_name: str) -> frozenset[str]:
     """Codecs a muxer can hold (empty if PyAV cannot tell)."""
     try:

@@ -60,7 +60,7 @@ def to_frame(f: av.VideoFrame, index: int, pts: int | None = None, time_base: Fr
     y, full = frame_luma(f)
     return Frame(index=index, pts=(f.pts or 0) if pts is None else pts, time_base=time_base or f.time_base, y=y,
                  full_range=full, matrix="bt709" if f.colorspace == COLORSPACE_BT709 else "bt601",
-                 rotation=int(round(f.rotation or 0)))
+                 rotation=round(f.rotation or 0))
 
 
 @dataclass
@@ -100,7 +100,7 @@ def decode(path: str | Path, stats: DecodeStats | None = None, max_damaged: int 
                 pts = last_pts + 1  # keep every frame; the encoder needs increasing pts
             last_pts = pts
             if stats.frames == 0:
-                stats.rotation = int(round(f.rotation or 0))
+                stats.rotation = round(f.rotation or 0)
             stats.frames += 1
             return to_frame(f, stats.frames - 1, pts, tb)
 

@@ -29,7 +29,7 @@ class EncodeSettings:
     # lets the pipeline hide the encoder behind the model (README, "Speed and memory")
     preset: str = "faster"
     codec: str = "libx264"
-    threads: int = 0  # encoder threads; 0: the encoder's own choice (colorize_video picks 1 when the model is on the CPU)
+    threads: int = 0  # encoder threads; 0: the encoder's own (a run picks 1 beside a CPU model: Execution)
 
 
 def chroma_planes(frame: Frame, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ def read_image(path: str | Path) -> np.ndarray:
             return np.ascontiguousarray(bgr[..., ::-1])
         try:
             frame = next(container.decode(video=0))
-        except (StopIteration, Exception):  # noqa: BLE001 - any decoder failure is "unreadable"
+        except (StopIteration, Exception):  # any decoder failure is "unreadable"
             raise VidcolorError("image cannot be decoded", path) from None
         return frame.to_ndarray(format="rgb24")
 

@@ -79,7 +79,7 @@ def probe(path: str | Path) -> MediaInfo:
             duration = float(stream.duration * stream.time_base)
         elif container.duration:
             duration = container.duration / av.time_base
-        frames = stream.frames or (int(round(duration * rate)) if duration and rate else 0)
+        frames = stream.frames or (round(duration * rate) if duration and rate else 0)
         kind = "image" if fmt in IMAGE_FORMATS or (fmt.split(",")[0] in IMAGE_FORMATS) else "video"
         return MediaInfo(
             path=path, kind=kind, format_name=fmt, width=ctx.width, height=ctx.height,

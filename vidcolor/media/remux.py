@@ -15,6 +15,7 @@ from pathlib import Path
 import av
 
 from .probe import open_input
+from .segments import exact_mp4_options
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +45,19 @@ def _keyed(packets: Iterator[av.Packet], order: int) -> Iterator[tuple[float, in
         yield float(p.dts * p.time_base), order, n, p
 
 
+def container_options(output: Path, segment: av.container.InputContainer) -> dict[str, str]:
+    """Muxer options for the final file: exact edit lists in MP4/MOV (see ``exact_mp4_options``)."""
+    if output.suffix.lower() in (".mp4", ".m4v", ".mov", ".3gp"):
+        return exact_mp4_options(segment.streams.video[0].time_base)
+    return {}
+
+
 def join_segments(segments: list[Path], source: Path, output: Path, rotation: int = 0,
                   format_name: str | None = None) -> int:
     """Write ``output`` from the segments' video and the source's other streams; packets copied."""
     copied = 0
     with open_input(source) as src, av.open(str(segments[0])) as first, \
-            av.open(str(output), "w", format=format_name) as out:
+            av.open(str(output), "w", format=format_name, options=container_options(output, first)) as out:
         out.metadata.update({k: v for k, v in src.metadata.items()
                              if k.lower() not in ("encoder", "major_brand", "minor_version", "compatible_brands")})
         video = out.add_stream_from_template(first.streams.video[0])

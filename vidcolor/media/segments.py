@@ -9,6 +9,7 @@ the same input and settings skips their frames and starts the next segment.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -25,6 +26,17 @@ from .frames import Frame
 
 log = logging.getLogger(__name__)
 STATE = "state.json"
+
+
+def exact_mp4_options(time_base: Fraction) -> dict[str, str]:
+    """MP4/MOV muxer options that keep a film's timestamps exact.
+
+    A track that starts later than 0 (every segment but the first, or a film whose first
+    frame is at 1.4 s) gets an edit list, and its offset is written in the movie's
+    timescale, 1/1000 s by default: the start moved by up to half a millisecond. In the
+    track's own timescale it is exact.
+    """
+    return {"movie_timescale": str(time_base.denominator)}
 
 
 def segment_name(n: int) -> str:
@@ -100,7 +112,8 @@ class SegmentWriter:
             log.warning("frame %d changes size; scaled to the first frame's", frame.index)
             frame.y = resize(frame.y, self.first.y.shape[1], self.first.y.shape[0])
         if self.container is None:
-            self.container = av.open(str(self._tmp()), "w", format="mp4")
+            self.container = av.open(str(self._tmp()), "w", format="mp4",
+                                     options=exact_mp4_options(frame.time_base))
             self.stream = add_video_stream(self.container, frame, self.settings, self.rate)
         self.container.mux(self.stream.encode(to_video_frame(frame, self.stream.pix_fmt)))
         self.count += 1
@@ -120,9 +133,7 @@ class SegmentWriter:
 
     def abort(self) -> None:
         if self.container is not None:
-            try:
+            with contextlib.suppress(Exception):  # the partial segment is thrown away
                 self.container.close()
-            except Exception:  # noqa: BLE001 - the partial segment is thrown away
-                pass
             self._tmp().unlink(missing_ok=True)
             self.container = None

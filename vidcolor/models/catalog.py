@@ -102,7 +102,8 @@ def _is_buffer(key: str) -> bool:
 
 def format_models(rows: list[ModelStatus], set_name: str = "bsds500-test") -> str:
     """A fixed-width table: one model per line, the default marked."""
-    head = f"{'model':<15} {'':<8} {'status':<11} {'params':>7} {'steps':>6}  {set_name + ' PSNR/SSIM/cf×':<24} description"
+    head = (f"{'model':<15} {'':<8} {'status':<11} {'params':>7} {'steps':>6}  "
+            f"{set_name + ' PSNR/SSIM/cf×':<24} description")
     lines = [head]
     for r in rows:
         s = r.scores.get(set_name)

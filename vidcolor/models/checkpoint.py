@@ -68,7 +68,8 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, OSError) as exc:
-        raise VidcolorError(f"weights file is corrupt or not a vidcolor weights file ({exc})".split("\n")[0], path) from None
+        why = str(exc).split("\n")[0]
+        raise VidcolorError(f"weights file is corrupt or not a vidcolor weights file ({why})", path) from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         raise VidcolorError("not a vidcolor weights file (no format marker)", path)
     if ckpt.get("format_version", 0) > FORMAT_VERSION:

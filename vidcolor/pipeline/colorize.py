@@ -90,8 +90,11 @@ def predict_batch(batch: list[Frame], model: Colorizer, config: InferenceConfig,
     return batch
 
 
+PLAIN = Execution(jit=False)  # the plain network, for eval and previews
+
+
 def colorize_frames(items: Iterable[Frame], model: Colorizer, config: InferenceConfig,
-                    execution: Execution = Execution(jit=False), threads: int | None = None) -> Iterator[Frame]:
+                    execution: Execution = PLAIN, threads: int | None = None) -> Iterator[Frame]:
     """Set ``gray`` and ``ab`` on every frame, in order, running the network in batches in this thread.
 
     ``threads``: torch threads for each batch (then restored), so that this

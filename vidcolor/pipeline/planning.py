@@ -20,7 +20,8 @@ def output_suffix_for(input_path: Path, kind: str, output_format: str = "h264") 
 
 def plan_output(input_path: Path, kind: str, output: Path | None = None, folder: Path | None = None,
                 relative: Path | None = None, output_format: str = "h264") -> Path:
-    """``output`` as given; else under ``folder`` (mirroring ``relative``); else ``<stem>.colorized.<ext>`` beside it."""
+    """``output`` as given; else under ``folder`` (mirroring ``relative``); else beside the input as
+    ``<stem>.colorized.<ext>``."""
     if output is not None:
         return output
     suffix = output_suffix_for(input_path, kind, output_format)

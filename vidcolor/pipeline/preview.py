@@ -54,7 +54,7 @@ def frames_before(container: av.container.InputContainer, seconds: float, warmup
 
 def panel(rgb: np.ndarray, rotation: int) -> np.ndarray:
     if rotation:
-        rgb = np.rot90(rgb, k=int(round(rotation / 90)) % 4)
+        rgb = np.rot90(rgb, k=round(rotation / 90) % 4)
     h, w = rgb.shape[:2]
     if w > PANEL_MAX_WIDTH:
         rgb = cv2.resize(rgb, (PANEL_MAX_WIDTH, round(h * PANEL_MAX_WIDTH / w)), interpolation=cv2.INTER_AREA)
@@ -73,7 +73,7 @@ def preview(path: str | Path, times: list[float], model: Colorizer, config: Infe
     rows = []
     with open_input(path) as container:
         video_stream(container, path).thread_type = "AUTO"
-        for i, t in enumerate(times):
+        for _i, t in enumerate(times):
             decoded = frames_before(container, t, warmup if temporal.method != "off" else 0.0, path)
             frames = [to_frame(f, n) for n, f in enumerate(decoded)]
             *_, colored = stabilize(colorize_frames(frames, model, config), temporal)

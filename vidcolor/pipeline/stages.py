@@ -65,7 +65,7 @@ def stage(name: str) -> Iterator[None]:
         yield
     except (VidcolorError, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except BaseException as exc:
+    except BaseException as exc:  # handed to the consumer
         raise StageError(f"{name} stage failed: {type(exc).__name__}: {exc}") from exc
 
 
@@ -87,7 +87,7 @@ def _feed(items: Iterable[T], outs: list[_Channel]) -> None:
                 return
             k += 1
         tail: object = _END
-    except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+    except BaseException as exc:  # handed to the consumer
         tail = _Failure(exc)
     finally:
         close = getattr(it, "close", None)
@@ -149,7 +149,7 @@ def parallel_map(items: Iterable[T], fn: Callable[[T], R], name: str, workers: i
                     outbox.put(obj)
                     return
                 outbox.put(fn(obj))  # type: ignore[arg-type]
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+        except BaseException as exc:  # handed to the consumer
             outbox.put(_Failure(exc))
 
     threads = [_start(_feed, f"{name}-feed", items, inboxes)]

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..media.encode import EncodeSettings, frame_rgb
-from ..media.files import partial_path
+from ..media.files import atomic_output, partial_path
 from ..media.frames import Frame
 from ..media.images import write_png
 from ..media.remux import join_segments
 from ..media.segments import SegmentWriter, WorkDir
-from ..media.files import atomic_output
 
 
 class VideoWriter(Protocol):

@@ -29,9 +29,9 @@ from ..models import ab_bins, zoo
 from ..models.checkpoint import atomic_save, read_checkpoint, save_weights
 from ..models.colorizer import Colorizer, ModelInfo
 from .data import CropConfig, CropSampler, PhotoCache, build_cache, to_gray_ab
-from .split import in_validation, validation_names
 from .discriminator import PatchDiscriminator, discriminator_loss, generator_loss
 from .losses import REGRESSION_LOSSES, classification_loss, regression_loss
+from .split import in_validation, validation_names
 
 log = logging.getLogger("vidcolor.train")
 
@@ -352,7 +352,7 @@ def train(data_dirs: list[Path], config: TrainConfig, out: Path, run_dir: Path, 
     cache = build_cache(data_dirs, cache_dir)
     counts = np.bincount(cache.index[:, 3], minlength=len(cache.groups))
     data_note = ", ".join(f"{g} ({n})" for g, n in zip(cache.groups, counts))
-    command = " ".join(["vidcolor"] + sys.argv[1:]) if sys.argv and "vidcolor" in sys.argv[0] else ""
+    command = " ".join(["vidcolor", *sys.argv[1:]]) if sys.argv and "vidcolor" in sys.argv[0] else ""
     held = split_of(cache, validation_names() if validation is None else validation)
     data_note += f"; validation split: {len(held)} photos, never trained on"
     trainer = Trainer(config, cache, run_dir, out, data_note=data_note, command=command, validation=held)

@@ -27,7 +27,7 @@ class ChromaNet(nn.Module):
     def decode_ab(self, out: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
         """Network output to ab (B, 2, h, w): annealed mean for "cls", scaled tanh for "reg"."""
         if self.head_kind == "cls":
-            t = getattr(self.config, "temperature") if temperature is None else temperature
+            t = self.config.temperature if temperature is None else temperature
             return ab_bins.annealed_mean(out.float(), t)
         return torch.tanh(out.float()) * AB_SCALE
 

@@ -54,7 +54,7 @@ class ResNetDeconv(ChromaNet):
     def __init__(self, config: ResNetDeconvConfig, pretrained: bool = True) -> None:
         super().__init__()
         self.config = config
-        w1, w2, w3 = config.widths
+        w1, _w2, w3 = config.widths
         layers: list[nn.Module] = [conv_bn_act(1, w1, kernel=7, stride=2)]
         cin = w1
         for i, (width, n) in enumerate(zip(config.widths, config.blocks)):

@@ -11,6 +11,7 @@ for training); decoding is the annealed mean. Training it with ``--rebalance
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import torch
@@ -41,7 +42,7 @@ class UNetCls(ChromaNet):
         super().__init__()
         self.config = config
         w = config.widths
-        self.down = nn.ModuleList([double_conv(1, w[0])] + [double_conv(a, b) for a, b in zip(w[:-1], w[1:])])
+        self.down = nn.ModuleList([double_conv(1, w[0])] + [double_conv(a, b) for a, b in itertools.pairwise(w)])
         # decoder levels 8, 4, 2: input = upsampled deeper features + the skip at that level
         self.up = nn.ModuleList(double_conv(w[i + 1] + w[i], w[i]) for i in (3, 2, 1))
         self.head = nn.Conv2d(w[1], ab_bins.NUM_BINS, 1)
