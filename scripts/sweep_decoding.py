@@ -1,8 +1,9 @@
-"""Decoding sweep: PSNR and colorfulness ratio over annealed-mean temperatures (and a chroma gain)
-at one render size, running the network once per photo. How the default T was chosen (README).
+"""Decoding sweep on the validation split: the chroma measures over annealed-mean temperatures and
+confidence gates, clean and film-like, running the network once per photo. How the shipped
+decoding is chosen (README, "The model"); never run it to choose anything on ../shared/data/eval.
 
-    python scripts/sweep_decoding.py ../shared/data/eval/bsds500-test --render-size 160 \\
-        --temperatures 0.9 1.0 1.1 1.2 --gains 1.0 1.1
+    python scripts/sweep_decoding.py ../shared/data/train --split validation --weights W.pt \\
+        --temperatures 0.9 1.0 1.1 1.2 --gates 0 0.2 0.3 --limit 400
 """
 
 from __future__ import annotations
@@ -13,47 +14,54 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vidcolor import ab_bins, load_model
-from vidcolor.color import gray_to_L, lab_to_rgb, resize, to_uint8
-from vidcolor.evaluate import list_photos
-from vidcolor.image import gray_of, read_image
-from vidcolor.inference import AB_UPSAMPLE, render_shape, upsample_ab
-from vidcolor.metrics import colorfulness, psnr
+from vidcolor import load_model
+from vidcolor.eval.chroma import chroma_scores, summarize
+from vidcolor.eval.photos import input_gray, select_photos
+from vidcolor.media.color import resize
+from vidcolor.media.images import read_image
+from vidcolor.models.ab_bins import decode_logits
+from vidcolor.models.colorizer import upsample_ab
+from vidcolor.pipeline.colorize import render_shape
+from vidcolor.training.split import validation_names
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", type=Path)
+    ap.add_argument("--split", choices=["validation"], default="validation")
     ap.add_argument("--weights")
     ap.add_argument("--render-size", type=int, default=160)
-    ap.add_argument("--temperatures", type=float, nargs="+", default=[0.75, 0.9, 1.0, 1.1, 1.2, 1.5])
-    ap.add_argument("--gains", type=float, nargs="+", default=[1.0])
-    ap.add_argument("--upsample", nargs="+", default=[AB_UPSAMPLE], choices=["bilinear", "bicubic"],
-                    help="How ab reaches the working size.")
-    ap.add_argument("--limit", type=int, help="Only the first N photos.")
+    ap.add_argument("--temperatures", type=float, nargs="+", default=[0.9, 1.0, 1.1, 1.2])
+    ap.add_argument("--gates", type=float, nargs="+", default=[0.0],
+                    help="Confidence gate: chroma scaled by min(1, confidence / gate) (0: off).")
+    ap.add_argument("--degrade", nargs="+", default=["clean", "film"])
+    ap.add_argument("--limit", type=int, help="Photos, spread over the split.")
     args = ap.parse_args()
-    model = load_model(weights=args.weights).eval()
-    combos = [(t, g, u) for u in args.upsample for t in args.temperatures for g in args.gains]
-    scores: dict[tuple[float, float, str], list[tuple[float, float]]] = {c: [] for c in combos}
-    cf_orig = []
-    for path in list_photos(args.folder)[: args.limit]:
+    model = load_model(weights=args.weights, device="cpu")
+    photos = select_photos(args.folder, validation_names())
+    if args.limit and args.limit < len(photos):
+        photos = [photos[i] for i in np.linspace(0, len(photos) - 1, args.limit).astype(int)]
+    combos = [(t, g) for t in args.temperatures for g in args.gates]
+    scores = {(look, c): [] for look in args.degrade for c in combos}
+    for path in photos:
         rgb = read_image(path)
-        gray = gray_of(rgb)
-        h, w = gray.shape
-        rh, rw = render_shape(h, w, args.render_size)
-        with torch.inference_mode():
-            logits = model(torch.from_numpy(resize(gray, rw, rh)[None, None].astype(np.float32))).float()
-        cf_orig.append(colorfulness(rgb))
-        L = gray_to_L(gray)
-        for t, g, u in combos:
-            ab = upsample_ab(ab_bins.annealed_mean(logits, t) * g, (rh, rw), u)[0].permute(1, 2, 0).numpy()
-            out = to_uint8(lab_to_rgb(np.dstack([L, resize(ab, w, h)])))
-            scores[(t, g, u)].append((psnr(out, rgb), colorfulness(out)))
-    print(f"{args.folder} ({len(cf_orig)} photos), render size {args.render_size}")
-    print("upsample  T      gain   PSNR dB  colorfulness ratio")
-    for (t, g, u), vals in scores.items():
-        p, c = np.mean(vals, axis=0)
-        print(f"{u:<9} {t:<6} {g:<6} {p:7.3f}  {c / np.mean(cf_orig):.4f}")
+        for look in args.degrade:
+            gray = input_gray(path, rgb, None if look == "clean" else look)
+            h, w = gray.shape
+            rh, rw = render_shape(h, w, args.render_size)
+            x = torch.from_numpy(resize(gray, rw, rh)[None, None].astype(np.float32))
+            with torch.inference_mode():
+                logits = model.net(x.contiguous(memory_format=torch.channels_last)).float()
+            for t, g in combos:
+                ab = upsample_ab(decode_logits(logits, t, g), (rh, rw))[0].permute(1, 2, 0).numpy()
+                scores[(look, (t, g))].append(chroma_scores(rgb, resize(ab, w, h)))
+    print(f"{args.folder} [{args.split} split] ({len(photos)} photos), render size {args.render_size}, "
+          f"weights {model.info.weights_path}")
+    print(f"{'input':<6} {'T':>5} {'gate':>5} {'gain dB':>8} {'CF-σ':>6} {'hue45':>6} {'neutral':>8}")
+    for (look, (t, g)), rows in scores.items():
+        s = summarize(rows)
+        print(f"{look:<6} {t:>5} {g:>5} {s.gain:>+8.3f} {s.cf_sigma_ratio:>6.3f} {s.hue45:>6.3f} "
+              f"{s.neutral_cast:>8.2f}")
 
 
 if __name__ == "__main__":

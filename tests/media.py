@@ -178,3 +178,94 @@ def truncated_copy(src: Path, dst: Path, fraction: float) -> Path:
     data_ = src.read_bytes()
     dst.write_bytes(data_[: int(len(data_) * fraction)])
     return dst
+
+
+def _field_flags(frames: list[av.VideoFrame], order: str) -> list[av.VideoFrame]:
+    """Frames flagged interlaced with a field order (PyAV frames cannot set it themselves)."""
+    graph = av.filter.Graph()
+    src = graph.add_buffer(template=None, width=frames[0].width, height=frames[0].height,
+                           format=frames[0].format.name, time_base=frames[0].time_base)
+    setfield = graph.add("setfield", order)
+    sink = graph.add("buffersink")
+    src.link_to(setfield)
+    setfield.link_to(sink)
+    graph.configure()
+    out = []
+    for f in frames:
+        graph.push(f)
+        out.append(graph.pull())
+    return out
+
+
+# The eleven kinds of archive file of issue 17: (suffix, video codec, pix_fmt, size, rate, SAR, audio codecs,
+# audio rate, audio layout, interlaced field order).
+ARCHIVE_KINDS = {
+    "prores-pcm": (".mov", "prores_ks", "yuv422p10le", (96, 64), Fraction(24), None, ["pcm_s16le"], 48000, "stereo",
+                   None),
+    "mpeg2-mp2": (".ts", "mpeg2video", "yuv420p", (96, 64), Fraction(25), None, ["mp2"], 48000, "stereo", None),
+    "dv-pal": (".dv", "dvvideo", "yuv420p", (720, 576), Fraction(25), None, ["pcm_s16le"], 48000, "stereo", None),
+    "dv-ntsc-pcm": (".avi", "dvvideo", "yuv411p", (720, 480), Fraction(30000, 1001), None, ["pcm_s16le"], 48000,
+                    "stereo", None),
+    "mjpeg-pcm": (".avi", "mjpeg", "yuvj422p", (96, 64), Fraction(24), None, ["pcm_s16le"], 44100, "stereo", None),
+    "vp9-opus": (".webm", "libvpx-vp9", "yuv420p", (96, 64), Fraction(24), None, ["libopus"], 48000, "stereo", None),
+    "ffv1-gray16-flac": (".mkv", "ffv1", "gray16le", (96, 64), Fraction(24), None, ["flac"], 48000, "mono", None),
+    "h264-two-aac": (".mkv", "libx264", "yuv420p", (96, 64), Fraction(24), None, ["aac", "aac"], 48000, "stereo", None),
+    "ntsc-2997": (".mp4", "libx264", "yuv420p", (96, 64), Fraction(30000, 1001), None, ["aac"], 48000, "stereo", None),
+    "anamorphic": (".mp4", "libx264", "yuv420p", (720, 576), Fraction(25), Fraction(64, 45), ["aac"], 48000, "stereo",
+                   None),
+    "interlaced-tff": (".ts", "mpeg2video", "yuv420p", (720, 576), Fraction(25), None, ["mp2"], 48000, "stereo", "tff"),
+}
+
+
+def make_archive_file(folder: Path, kind: str, frames: int = 10) -> Path:
+    """One archive file of a kind in ``ARCHIVE_KINDS``: gray pictures in motion, real sound."""
+    suffix, codec, pix_fmt, (w, h), rate, sar, audio_codecs, sr, layout, fields = ARCHIVE_KINDS[kind]
+    path = folder / f"{kind}{suffix}"
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream(codec, rate=rate)
+        vs.width, vs.height, vs.pix_fmt = w, h, pix_fmt
+        vs.codec_context.time_base = 1 / rate
+        if sar:
+            vs.codec_context.sample_aspect_ratio = sar
+        if codec == "libx264":
+            vs.options = {"preset": "ultrafast"}
+        if fields:
+            vs.codec_context.flags |= av.codec.context.Flags.interlaced_dct | av.codec.context.Flags.interlaced_me
+        audios = [out.add_stream(c, rate=sr, layout=layout) for c in audio_codecs]
+        pictures = []
+        for i in range(frames):
+            rgb = scene(w, h, i)
+            g = (rgb @ np.array([0.299, 0.587, 0.114])).astype(np.uint8)
+            f = av.VideoFrame.from_ndarray(np.dstack([g] * 3), format="rgb24").reformat(format=pix_fmt)
+            f.pts, f.time_base = i, 1 / rate
+            pictures.append(f)
+        if fields:
+            pictures = _field_flags(pictures, fields)
+        for f in pictures:
+            for p in vs.encode(f):
+                out.mux(p)
+        for p in vs.encode(None):
+            out.mux(p)
+        seconds = frames / rate
+        for n, a in enumerate(audios):
+            fmt = a.codec_context.format.name
+            size = a.codec_context.frame_size or 1024
+            total = int(sr * seconds)
+            t = np.arange(total) / sr
+            wave = 0.2 * np.sin(2 * np.pi * (330 + 110 * n) * t)
+            channels = len(a.codec_context.layout.channels)
+            for start in range(0, total, size):
+                chunk = np.tile(wave[start: start + size], (channels, 1)).astype(np.float32)
+                if fmt.startswith("s16"):
+                    chunk = (chunk * 32767).astype(np.int16)
+                elif fmt.startswith("s32"):
+                    chunk = (chunk * 2**31).astype(np.int32)
+                if not fmt.endswith("p"):
+                    chunk = chunk.T.reshape(1, -1)
+                af = av.AudioFrame.from_ndarray(chunk, format=fmt, layout=layout)
+                af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
+                for p in a.encode(af):
+                    out.mux(p)
+            for p in a.encode(None):
+                out.mux(p)
+    return path

@@ -25,18 +25,23 @@ class Job:
     output_file: Path | None = None
 
 
-def is_folder_output(output: Path | None, inputs: list[Path]) -> bool:
-    """Several inputs, a folder among them, an existing folder, or a trailing slash: ``-o`` is a folder."""
+def is_folder_output(output: str | Path | None, inputs: list[Path]) -> bool:
+    """Several inputs, a folder among them, an existing folder, or a trailing slash: ``-o`` is a folder.
+
+    ``output`` as the user typed it: a ``Path`` has already lost its trailing slash.
+    """
     if output is None:
         return False
     many = len(inputs) > 1 or any(p.is_dir() for p in inputs)
-    return many or output.is_dir() or str(output).endswith((os.sep, "/"))
+    return many or Path(output).is_dir() or str(output).endswith((os.sep, "/"))
 
 
-def discover(inputs: list[Path], output: Path | None) -> tuple[list[Job], list[FileResult]]:
+def discover(inputs: list[Path], output: str | Path | None) -> tuple[list[Job], list[FileResult]]:
     """Expand folders recursively; plan where each result goes. Missing inputs are failures."""
-    out_dir = output if is_folder_output(output, inputs) else None
-    out_file = output if output is not None and out_dir is None else None
+    output = None if output is None else str(output)
+    folder = is_folder_output(output, inputs)
+    out_dir = Path(output) if output is not None and folder else None
+    out_file = Path(output) if output is not None and out_dir is None else None
     jobs, failures = [], []
     for root in inputs:
         if not root.exists():

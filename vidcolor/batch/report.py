@@ -25,6 +25,9 @@ class FileResult:
     damaged_packets: int = 0
     warnings: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)  # the recipe it was made with
+    tasks: int | None = None  # on a Ray cluster: the tasks that made it, the nodes they ran on, the retries
+    nodes: list[str] = field(default_factory=list)
+    retries: int = 0
 
 
 @dataclass

@@ -36,7 +36,7 @@ class BatchOptions:
     execution: Execution = field(default_factory=Execution)
 
 
-def run_batch(inputs: list[Path], output: Path | None, options: BatchOptions,
+def run_batch(inputs: list[Path], output: str | Path | None, options: BatchOptions,
               model: Colorizer | None = None) -> BatchReport:
     """Process every input; never stops on a bad file. One process holds the GPU: jobs > 1 is CPU only.
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from ..batch.report import BatchReport
 from ..batch.run import BatchOptions, run_batch
 from ..errors import VidcolorError
+from ..pipeline.settings import Execution, Recipe
 from ..pipeline.video import resolve_model
 from ..pipeline.writers import WRITERS
 from .options import encode_options, execution_from, execution_options, model_options, recipe_from, temporal_options
@@ -17,7 +20,7 @@ from .signals import install_sigterm
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=click.Path(),
               help="Output file (one input), or folder (several inputs, folders, or a path ending in '/': "
                    "the structure is mirrored) [default: <stem>.colorized.<ext> beside each input].")
 @click.option("--overwrite", is_flag=True, help="Redo outputs that are already there and up to date.")
@@ -25,6 +28,9 @@ from .signals import install_sigterm
 @temporal_options
 @encode_options
 @execution_options
+@click.option("--deinterlace", is_flag=True,
+              help="Interlaced film comes out progressive (bwdif, one frame per frame) instead of interlaced "
+                   "with per-field color.")
 @click.option("--format", "output_format", type=click.Choice(list(WRITERS)), default="h264", show_default=True,
               help="Videos as H.264 with the original sound, or as a lossless PNG sequence in a folder.")
 @click.option("--jobs", default=1, show_default=True, help="Files processed in parallel (CPU only).")
@@ -32,26 +38,37 @@ from .signals import install_sigterm
               help="Give up on a file that takes longer (it runs in a worker process that is killed).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a JSON report (per file: input, output, status, error, frames, seconds, settings).")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+              help="Run the work on a Ray cluster (auto, host:port, ray://...; no value: a Ray started here). "
+                   "Needs pip install 'vidcolor[ray]'.")
+@click.option("--ray-cpus-per-task", default=2.0, show_default=True, help="CPUs each Ray task asks for.")
+@click.option("--ray-gpus-per-task", default=1.0, show_default=True,
+              help="GPUs each Ray task asks for with --device cuda (fractions share one).")
 @click.option("--quiet", is_flag=True, help="No progress display.")
-def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_name: str | None,
+def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
         temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, model_workers: int,
-        compile_model: bool, jit: bool, output_format: str, jobs: int, timeout: float | None,
-        report_path: Path | None, quiet: bool) -> None:
+        compile_model: bool, jit: bool, deinterlace: bool, output_format: str, jobs: int, timeout: float | None,
+        report_path: Path | None, ray_address: str | None, ray_cpus_per_task: float, ray_gpus_per_task: float,
+        quiet: bool) -> None:
     """Colorize videos (to H.264 with the original sound) and photos (to PNG), files or whole folders.
 
     Finished outputs are skipped on the next run; a film interrupted midway resumes from its last
     finished segment. Exit status: 0 all done or up to date, 1 some file failed, 130 interrupted.
     """
     install_sigterm()
-    recipe = recipe_from(model_name, weights, render_size, temperature, temporal, strength, crf, preset,
-                         segment_seconds)
+    recipe = replace(recipe_from(model_name, weights, render_size, temperature, temporal, strength, crf, preset,
+                                 segment_seconds), deinterlace=deinterlace)
     execution = execution_from(device, batch_size, model_workers, compile_model, jit)
-    options = BatchOptions(overwrite=overwrite, jobs=jobs, timeout=timeout, progress=not quiet,
-                           output_format=output_format, recipe=recipe, execution=execution)
-    in_process = jobs <= 1 and not timeout
-    model = resolve_model(recipe, execution) if in_process else None  # loaded (and compiled) once for all files
-    report = run_batch(list(inputs), output, options, model=model)
+    if ray_address is not None:
+        report = run_on_ray(list(inputs), output, recipe, execution, overwrite, not quiet, ray_address,
+                            ray_cpus_per_task, ray_gpus_per_task)
+    else:
+        options = BatchOptions(overwrite=overwrite, jobs=jobs, timeout=timeout, progress=not quiet,
+                               output_format=output_format, recipe=recipe, execution=execution)
+        in_process = jobs <= 1 and not timeout
+        model = resolve_model(recipe, execution) if in_process else None  # loaded (and compiled) once for all files
+        report = run_batch(list(inputs), output, options, model=model)
     if report_path is not None:
         report.write(report_path)
     single = len(inputs) == 1 and not inputs[0].is_dir()
@@ -72,3 +89,14 @@ def run(inputs: tuple[Path, ...], output: Path | None, overwrite: bool, model_na
         sys.exit(130)
     if report.count("failed"):
         sys.exit(1)
+
+
+def run_on_ray(inputs: list[Path], output: str | None, recipe: Recipe, execution: Execution, overwrite: bool,
+               progress: bool, address: str, cpus: float, gpus: float) -> BatchReport:
+    """The batch on a Ray cluster (the ray extra), with the same report as a local run."""
+    try:
+        from ..batch.ray_run import RayOptions, run_batch_ray
+    except ImportError:
+        raise VidcolorError("--ray needs Ray: pip install 'vidcolor[ray]'") from None
+    options = RayOptions(address=None if address == "local" else address, cpus_per_task=cpus, gpus_per_task=gpus)
+    return run_batch_ray(inputs, output, recipe, execution, overwrite, progress, options)

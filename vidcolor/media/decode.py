@@ -22,8 +22,9 @@ import av
 import numpy as np
 
 from ..errors import VidcolorError
+from .deinterlace import Deinterlacer
 from .frames import Frame
-from .probe import open_input
+from .probe import frame_rate, open_input
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,43 @@ def frame_luma(frame: av.VideoFrame) -> tuple[np.ndarray, bool]:
     return (16.0 + g * (219.0 / 255.0) + 0.5).astype(np.uint8), False
 
 
-def to_frame(f: av.VideoFrame, index: int, pts: int | None = None, time_base: Fraction | None = None) -> Frame:
-    """The one place a decoded picture becomes a ``Frame``: its luma, range, matrix and rotation."""
+# FFmpeg's field orders (AVFieldOrder) by the field shown first: TT and BT show the top field first.
+TOP_FIRST = {2, 5}
+BOTTOM_FIRST = {3, 4}
+
+
+@dataclass(frozen=True)
+class StreamLayout:
+    """What a stream says of all its pictures: pixel aspect, and the field order of interlaced ones."""
+
+    sar: Fraction | None  # None: square pixels
+    field_order: str  # "tff" or "bff": how an interlaced picture of this stream is shown
+
+
+def stream_layout(stream: av.video.stream.VideoStream) -> StreamLayout:
+    """The stream's sample aspect ratio and field order (DV, when unsaid, is bottom field first)."""
+    ctx = stream.codec_context
+    sar = ctx.sample_aspect_ratio or stream.sample_aspect_ratio
+    sar = Fraction(sar) if sar and Fraction(sar) not in (0, 1) else None
+    order = ctx.field_order
+    if order in TOP_FIRST:
+        fields = "tff"
+    elif order in BOTTOM_FIRST or ctx.name == "dvvideo":
+        fields = "bff"  # SMPTE 314M: DV is bottom field first
+    else:
+        fields = "tff"  # unsaid: top first, as broadcast MPEG-2 and H.264 nearly always are
+    return StreamLayout(sar, fields)
+
+
+def to_frame(f: av.VideoFrame, index: int, pts: int | None = None, time_base: Fraction | None = None,
+             layout: StreamLayout | None = None) -> Frame:
+    """The one place a decoded picture becomes a ``Frame``: its luma, range, tags, rotation and fields."""
     y, full = frame_luma(f)
+    layout = layout or StreamLayout(None, "tff")
     return Frame(index=index, pts=(f.pts or 0) if pts is None else pts, time_base=time_base or f.time_base, y=y,
                  full_range=full, matrix="bt709" if f.colorspace == COLORSPACE_BT709 else "bt601",
-                 rotation=round(f.rotation or 0))
+                 rotation=round(f.rotation or 0), sar=layout.sar, primaries=f.color_primaries,
+                 transfer=f.color_trc, fields=layout.field_order if f.interlaced_frame else None)
 
 
 @dataclass
@@ -81,15 +113,22 @@ def video_stream(container: av.container.InputContainer, path: Path) -> av.video
     raise VidcolorError("has no video stream" + (" (audio only)" if container.streams.audio else ""), path)
 
 
-def decode(path: str | Path, stats: DecodeStats | None = None, max_damaged: int = 1000) -> Iterator[Frame]:
-    """Yield the video's frames in presentation order, each with its index."""
+def decode(path: str | Path, stats: DecodeStats | None = None, max_damaged: int = 1000,
+           deinterlace: bool = False) -> Iterator[Frame]:
+    """Yield the video's frames in presentation order, each with its index.
+
+    ``deinterlace``: interlaced pictures go through FFmpeg's bwdif filter and come out
+    progressive, one per frame, with their own timestamps.
+    """
     path = Path(path)
     stats = stats if stats is not None else DecodeStats()
     with open_input(path) as container:
         vs = video_stream(container, path)
         vs.thread_type = "AUTO"
+        layout = stream_layout(vs)
+        bwdif = Deinterlacer(vs) if deinterlace else None
         tb = vs.time_base or Fraction(1, 90000)
-        rate = vs.average_rate or vs.guessed_rate or Fraction(25)
+        rate = frame_rate(vs) or Fraction(25)
         step = max(1, round(1 / (rate * tb))) if rate else 1
         last_pts: int | None = None
 
@@ -102,7 +141,14 @@ def decode(path: str | Path, stats: DecodeStats | None = None, max_damaged: int 
             if stats.frames == 0:
                 stats.rotation = round(f.rotation or 0)
             stats.frames += 1
-            return to_frame(f, stats.frames - 1, pts, tb)
+            return to_frame(f, stats.frames - 1, pts, tb, layout)
+
+        def pictures(decoded: list[av.VideoFrame]) -> Iterator[av.VideoFrame]:
+            if bwdif is None:
+                yield from decoded
+                return
+            for f in decoded:
+                yield from bwdif.push(f)
 
         try:
             for packet in container.demux(vs):
@@ -114,12 +160,18 @@ def decode(path: str | Path, stats: DecodeStats | None = None, max_damaged: int 
                     if stats.damaged > max_damaged:
                         raise VidcolorError(f"more than {max_damaged} damaged video packets", path) from None
                     continue
-                for f in decoded:
+                for f in pictures(decoded):
                     yield next_frame(f)
         except av.error.FFmpegError as exc:
             # A file cut mid-stream ends here; what decoded so far is kept.
             stats.notes.append(f"stopped reading: {exc.strerror or exc}")
             log.warning("%s: stopped reading early: %s", path, exc.strerror or exc)
+        if bwdif is not None:
+            for f in bwdif.flush():
+                yield next_frame(f)
+            if bwdif.deinterlaced:
+                stats.notes.append(f"deinterlaced {bwdif.deinterlaced} interlaced frame(s) (bwdif, one frame per "
+                                   f"frame, {layout.field_order} field order)")
         if stats.frames == 0:
             raise VidcolorError("video stream has no decodable frames", path)
         expected = container.duration / av.time_base if container.duration else None

@@ -35,6 +35,13 @@ class MediaInfo:
     subtitle_streams: int
 
 
+def frame_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
+    """The film's frame rate: FFmpeg's guess first, which distrusts an average rate that disagrees
+    with the stream's own (a PAL DV file reports an average of 60000 frames/s for its 25)."""
+    rate = stream.guessed_rate or stream.average_rate
+    return Fraction(rate) if rate else None
+
+
 def open_input(path: str | Path) -> av.container.InputContainer:
     """Open a media file for reading, turning every failure into a one-line error."""
     path = Path(path)
@@ -73,7 +80,7 @@ def probe(path: str | Path) -> MediaInfo:
         if not ctx.width or not ctx.height:
             raise VidcolorError("video stream has no picture size (damaged header?)", path)
         fmt = container.format.name
-        rate = stream.average_rate or stream.guessed_rate
+        rate = frame_rate(stream)
         duration = None
         if stream.duration is not None and stream.time_base:
             duration = float(stream.duration * stream.time_base)

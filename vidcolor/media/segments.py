@@ -21,7 +21,7 @@ from typing import Any
 
 import av
 
-from .encode import EncodeSettings, add_video_stream, to_video_frame
+from .encode import EncodeSettings, FieldFlags, add_video_stream, to_video_frame
 from .frames import Frame
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ class SegmentWriter:
         self.count = 0
         self.frames_written = 0
         self.first: Frame | None = None
+        self.field_flags: FieldFlags | None = None
 
     def _tmp(self) -> Path:
         return self.work.path / (segment_name(self.number) + ".partial")
@@ -115,7 +116,11 @@ class SegmentWriter:
             self.container = av.open(str(self._tmp()), "w", format="mp4",
                                      options=exact_mp4_options(frame.time_base))
             self.stream = add_video_stream(self.container, frame, self.settings, self.rate)
-        self.container.mux(self.stream.encode(to_video_frame(frame, self.stream.pix_fmt)))
+            self.field_flags = FieldFlags(frame.fields) if frame.fields else None
+        picture = to_video_frame(frame, self.stream.pix_fmt)
+        if self.field_flags is not None:
+            picture = self.field_flags(picture)
+        self.container.mux(self.stream.encode(picture))
         self.count += 1
         self.frames_written += 1
         if self.count == self.segment_frames:

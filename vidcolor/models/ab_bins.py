@@ -69,6 +69,29 @@ def annealed_mean(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     return torch.einsum("bqhw,qc->bchw", p, bins)
 
 
+def confidence(logits: torch.Tensor) -> torch.Tensor:
+    """(B, Q, H, W) logits to (B, 1, H, W) in [0, 1]: 1 − entropy / log Q of the predicted distribution.
+
+    Near 1 where the network is sure of one color (sky, grass, skin), near 0 where it spreads
+    its bet over many (a wall, a shirt, a car of unknown paint).
+    """
+    logp = torch.log_softmax(logits, dim=1)
+    entropy = -(logp.exp() * logp).sum(1, keepdim=True)
+    return 1.0 - entropy / float(np.log(NUM_BINS))
+
+
+def decode_logits(logits: torch.Tensor, temperature: float, gate: float = 0.0) -> torch.Tensor:
+    """Logits to ab: the annealed mean, its chroma scaled by min(1, confidence / gate) when gate > 0.
+
+    Where the model does not know, a gray wall stays gray instead of taking the average of every
+    color it might be (which is the prior's sepia): chroma leans to neutral, hue is kept.
+    """
+    ab = annealed_mean(logits, temperature)
+    if gate > 0:
+        ab = ab * (confidence(logits.float()) / gate).clamp(max=1.0)
+    return ab
+
+
 def empirical_prior(ab_samples: np.ndarray) -> np.ndarray:
     """Class frequencies of an (N, 2) sample of ab, smoothed as in the paper."""
     idx = nearest_bin(torch.from_numpy(ab_samples.T.reshape(1, 2, -1, 1).astype(np.float32)))

@@ -48,8 +48,9 @@ def worker_layout(execution: Execution, model: Colorizer, threads: int | None = 
 
 
 def gray_small(frame: Frame, render_size: int) -> np.ndarray:
-    """The frame's gray (0..255) at the working resolution the network sees."""
+    """The frame's gray (0..255) at the working resolution the network sees (a field: at its frame's)."""
     h, w = frame.y.shape
+    h *= 1 if frame.field is None else 2
     rh, rw = render_shape(h, w, render_size)
     return luma_to_gray_at(frame.y, frame.full_range, rw, rh)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..media.containers import copied_codecs, output_suffix
+from ..media.containers import output_suffix
 
 STILL_SUFFIX = ".png"
 
@@ -15,7 +15,7 @@ def output_suffix_for(input_path: Path, kind: str, output_format: str = "h264") 
         return STILL_SUFFIX
     if output_format == "png":
         return ""
-    return output_suffix(input_path, copied_codecs(input_path))
+    return output_suffix(input_path)
 
 
 def plan_output(input_path: Path, kind: str, output: Path | None = None, folder: Path | None = None,

@@ -34,6 +34,7 @@ class Recipe:
     inference: InferenceConfig = field(default_factory=InferenceConfig)
     temporal: TemporalConfig = field(default_factory=FlowConfig)
     encode: EncodeSettings = field(default_factory=EncodeSettings)
+    deinterlace: bool = False  # interlaced film: progressive out (bwdif) instead of interlaced, per-field color
     segment_seconds: float = 60.0  # resume granularity (each segment starts on a keyframe)
     resume_warmup_seconds: float = 2.0  # frames re-run (not re-encoded) to restore the temporal state
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
 from ..errors import VidcolorError
+from ..media.containers import check_output_container
 from ..media.decode import DecodeStats, decode
 from ..media.encode import EncodeSettings
 from ..media.frames import Frame
@@ -24,6 +25,7 @@ from ..models.colorizer import Colorizer, load_model
 from ..runtime.progress import progress as progress_bar
 from ..runtime.threads import opencv_threads
 from .colorize import with_gray
+from .fields import split_fields, weave_fields
 from .planning import plan_output
 from .records import run_key, up_to_date, write_sidecar
 from .settings import Execution, Recipe
@@ -80,13 +82,15 @@ def build_stages(input_path: Path, model: Colorizer, recipe: Recipe, execution: 
     outlives it (a failed stage's traceback would otherwise keep the others alive).
     """
     source = make_source("model", model, recipe, execution)
-    chain: list[Iterator[Frame]] = [decode(input_path, stats=stats)]
+    chain: list[Iterator[Frame]] = [decode(input_path, stats=stats, deinterlace=recipe.deinterlace)]
     chain.append(from_index(chain[-1], first))
+    chain.append(split_fields(chain[-1]))  # interlaced: each field colorized as its own picture
     chain.append(with_gray(chain[-1], recipe.inference.render_size))
     if execution.pipelined:
         chain.append(in_thread(chain[-1], "decode", execution.queue_size))
     chain.append(source.colorize(chain[-1]))
     chain.append(stabilize(chain[-1], recipe.temporal))
+    chain.append(weave_fields(chain[-1]))
     if execution.pipelined:
         chain.append(in_thread(chain[-1], "temporal", execution.queue_size))
     try:
@@ -96,51 +100,92 @@ def build_stages(input_path: Path, model: Colorizer, recipe: Recipe, execution: 
             generator.close()
 
 
+@dataclass(frozen=True)
+class FilmPlan:
+    """What a film's run is decided by before its first frame: where it goes, its key, its segments."""
+
+    input: Path
+    output: Path
+    key: dict[str, object]  # the up-to-date and resume key (input, weights, recipe)
+    rate: Fraction
+    segment_frames: int
+    frames: int  # the container's count or an estimate (0: unknown)
+    output_format: str = "h264"
+
+
+def plan_film(input_path: Path, output: Path | None, recipe: Recipe, model: Colorizer,
+              output_format: str = "h264") -> FilmPlan:
+    """Probe and plan a film; every check that can fail does so here, before any work."""
+    info = probe(input_path)
+    if info.kind != "video":
+        raise VidcolorError("is a still image; use colorize_image", input_path)
+    out = plan_output(input_path, "video", output, output_format=output_format)
+    if output is not None and output_format == "h264":
+        check_output_container(input_path, out)  # a container the user named: one line now, not after the work
+    rate = info.rate or Fraction(25)
+    segment_frames = max(1, round(recipe.segment_seconds * rate))
+    key = run_key(input_path, model, recipe.as_dict(), segment_frames=segment_frames, format=output_format)
+    return FilmPlan(input_path, out, key, rate, segment_frames, info.frames, output_format)
+
+
+def write_frames(plan: FilmPlan, model: Colorizer, recipe: Recipe, execution: Execution,
+                 write: Callable[[Frame], None], start: int = 0, end: int | None = None,
+                 stats: DecodeStats | None = None) -> int:
+    """Colorize frames ``start`` up to ``end`` (None: the end of the film) and hand each to ``write``, in order.
+
+    A start past 0 re-runs the ``resume_warmup_seconds`` before it through the model (not the
+    writer) so the temporal state is what an uninterrupted run would have had. Returns the count.
+    """
+    warm = round(recipe.resume_warmup_seconds * plan.rate) if start and recipe.temporal.method != "off" else 0
+    written = 0
+    # the stages are the parallelism; OpenCV's own pool would only busy-wait beside them
+    with opencv_threads(1), closing(build_stages(plan.input, model, recipe, execution, max(0, start - warm),
+                                                 stats if stats is not None else DecodeStats())) as frames:
+        for frame in frames:
+            if end is not None and frame.index >= end:
+                break
+            if frame.index >= start:
+                with stage("encode"):
+                    write(frame)
+                written += 1
+    return written
+
+
 def colorize_video(input_path: str | Path, output: str | Path | None = None, *, recipe: Recipe | None = None,
                    execution: Execution | None = None, model: Colorizer | None = None,
                    output_format: str = "h264", overwrite: bool = False, progress: bool = True) -> VideoResult:
     """Colorize one video file; the result appears under its final name only when complete."""
     recipe, execution = recipe or Recipe(), execution or Execution()
     input_path = Path(input_path)
-    info = probe(input_path)
-    if info.kind != "video":
-        raise VidcolorError("is a still image; use colorize_image", input_path)
-    out = plan_output(input_path, "video", Path(output) if output is not None else None,
-                      output_format=output_format)
     model = resolve_model(recipe, execution, model)
+    plan = plan_film(input_path, Path(output) if output is not None else None, recipe, model, output_format)
     started = time.time()
-    stats = DecodeStats()
-    rate = info.rate or Fraction(25)
-    segment_frames = max(1, round(recipe.segment_seconds * rate))
-    key = run_key(input_path, model, recipe.as_dict(), segment_frames=segment_frames, format=output_format)
-    if up_to_date(input_path, out, key, overwrite, folder=output_format == "png"):
-        return VideoResult(input_path, out, 0, 0, 0, 0.0, 0, skipped=True)
-    writer = get_writer(output_format)(out, key, encoder_settings(recipe.encode, execution, model), rate,
-                                       segment_frames)
+    if up_to_date(input_path, plan.output, plan.key, overwrite, folder=output_format == "png"):
+        return VideoResult(input_path, plan.output, 0, 0, 0, 0.0, 0, skipped=True)
+    writer = get_writer(output_format)(plan.output, plan.key, encoder_settings(recipe.encode, execution, model),
+                                       plan.rate, plan.segment_frames)
     start = writer.resumed_frames
-    warm = round(recipe.resume_warmup_seconds * rate) if start and recipe.temporal.method != "off" else 0
     if start:
         log.info("%s: resuming at frame %d (%d finished segments kept)", input_path, start, writer.reused_segments)
-    bar = progress_bar(info.frames or None, input_path.name, "frame", enabled=progress,
-                       initial=min(start, info.frames or start))
+    bar = progress_bar(plan.frames or None, input_path.name, "frame", enabled=progress,
+                       initial=min(start, plan.frames or start))
+    stats = DecodeStats()
+
+    def write(frame: Frame) -> None:
+        writer.write(frame)
+        bar.update(1)
+
     try:
-        # the stages are the parallelism; OpenCV's own pool would only busy-wait beside them
-        with opencv_threads(1), closing(build_stages(input_path, model, recipe, execution,
-                                                     max(0, start - warm), stats)) as frames:
-            for frame in frames:
-                if frame.index >= start:
-                    with stage("encode"):
-                        writer.write(frame)
-                    bar.update(1)
+        write_frames(plan, model, recipe, execution, write, start, stats=stats)
         with stage("encode"):
-            copied = writer.finish(input_path, stats.rotation)
+            joined = writer.finish(input_path, stats.rotation)
     except BaseException:
         writer.abort()
         raise
     finally:
         bar.close()
-    if copied < 0:
+    if joined is None:
         raise VidcolorError("video stream has no decodable frames", input_path)
-    write_sidecar(out, key, {"input": str(input_path), "frames": stats.frames})
-    return VideoResult(input_path, out, stats.frames, copied, stats.damaged, time.time() - started,
-                       writer.reused_segments, stats.notes)
+    write_sidecar(plan.output, plan.key, {"input": str(input_path), "frames": stats.frames})
+    return VideoResult(input_path, plan.output, stats.frames, joined.packets_copied, stats.damaged,
+                       time.time() - started, writer.reused_segments, stats.notes + joined.notes)

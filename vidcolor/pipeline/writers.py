@@ -19,7 +19,7 @@ from ..media.encode import EncodeSettings, frame_rgb
 from ..media.files import atomic_output, partial_path
 from ..media.frames import Frame
 from ..media.images import write_png
-from ..media.remux import join_segments
+from ..media.remux import JoinResult, join_segments
 from ..media.segments import SegmentWriter, WorkDir
 
 
@@ -30,8 +30,8 @@ class VideoWriter(Protocol):
 
     def write(self, frame: Frame) -> None: ...
 
-    def finish(self, source: Path, rotation: int) -> int:
-        """Make the output final; returns how many packets were copied from the source."""
+    def finish(self, source: Path, rotation: int) -> JoinResult | None:
+        """Make the output final: what was copied from the source and what could not be (None: no frames)."""
         ...
 
     def abort(self) -> None: ...
@@ -44,7 +44,7 @@ class H264Segments:
 
     def __init__(self, output: Path, key: dict[str, Any], encode: EncodeSettings, rate: Fraction,
                  segment_frames: int) -> None:
-        self.output = output
+        self.output, self.rate = output, rate
         self.work = WorkDir.for_output(output, key)
         reused = self.work.prepare()
         self.resumed_frames = reused * segment_frames
@@ -54,16 +54,16 @@ class H264Segments:
     def write(self, frame: Frame) -> None:
         self.segments.write(frame)
 
-    def finish(self, source: Path, rotation: int) -> int:
+    def finish(self, source: Path, rotation: int) -> JoinResult | None:
         self.segments.finish_segment()
         done = self.work.segments()
         if not done:
             self.work.remove()
-            return -1
+            return None
         with atomic_output(self.output) as tmp:
-            copied = join_segments(done, source, tmp, rotation=rotation)
+            result = join_segments(done, source, tmp, rotation=rotation, rate=self.rate)
         self.work.remove()
-        return copied
+        return result
 
     def abort(self) -> None:
         self.segments.abort()
@@ -90,14 +90,14 @@ class PngSequence:
         write_png(self.tmp / f"{frame.index:06d}.png", frame_rgb(frame))
         self.count += 1
 
-    def finish(self, source: Path, rotation: int) -> int:
+    def finish(self, source: Path, rotation: int) -> JoinResult | None:
         if not self.count:
             self.abort()
-            return -1
+            return None
         if self.output.exists():
             shutil.rmtree(self.output)
         os.replace(self.tmp, self.output)
-        return 0
+        return JoinResult(notes=["no sound: a PNG sequence holds pictures only"])
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
