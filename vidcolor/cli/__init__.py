@@ -5,9 +5,10 @@ from .main import main
 from .models import models
 from .preview import preview_cmd
 from .run import run
+from .shots import shots
 from .train import train
 
-for _command in (run, preview_cmd, eval_cmd, train, models):
+for _command in (run, preview_cmd, shots, eval_cmd, train, models):
     main.add_command(_command)
 
 __all__ = ["main"]

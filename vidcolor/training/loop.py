@@ -353,6 +353,10 @@ def train(data_dirs: list[Path], config: TrainConfig, out: Path, run_dir: Path, 
     counts = np.bincount(cache.index[:, 3], minlength=len(cache.groups))
     data_note = ", ".join(f"{g} ({n})" for g, n in zip(cache.groups, counts))
     command = " ".join(["vidcolor", *sys.argv[1:]]) if sys.argv and "vidcolor" in sys.argv[0] else ""
+    source = out if out.exists() else resume_weights
+    if resume and not (run_dir / "last.pt").exists() and source is not None and source.exists():
+        # resuming from a weights file alone: its architecture is the file's (e.g. its global-context branch)
+        config = dataclasses.replace(config, model=read_checkpoint(source)["config"] | config.model)
     held = split_of(cache, validation_names() if validation is None else validation)
     data_note += f"; validation split: {len(held)} photos, never trained on"
     trainer = Trainer(config, cache, run_dir, out, data_note=data_note, command=command, validation=held)

@@ -25,10 +25,11 @@ class ChromaNet(nn.Module):
         return getattr(self.config, "temperature", None) if self.head_kind == "cls" else None
 
     def decode_ab(self, out: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
-        """Network output to ab (B, 2, h, w): annealed mean for "cls", scaled tanh for "reg"."""
+        """Network output to ab (B, 2, h, w): annealed mean (confidence-gated, if the config says so) for
+        "cls", scaled tanh for "reg"."""
         if self.head_kind == "cls":
             t = self.config.temperature if temperature is None else temperature
-            return ab_bins.annealed_mean(out.float(), t)
+            return ab_bins.decode_logits(out.float(), t, getattr(self.config, "confidence_gate", 0.0))
         return torch.tanh(out.float()) * AB_SCALE
 
 

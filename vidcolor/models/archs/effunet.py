@@ -31,6 +31,9 @@ class UNetConfig:
     # A global image feature added to the decoder (Iizuka et al. 2016 fuse one): the whole
     # picture's context, so one wall gets one color; False keeps the older weights' layout.
     global_context: bool = False
+    # Chroma scaled by min(1, confidence / gate) where the predicted distribution is spread out (0: off):
+    # a decoding choice, made on the validation split (README, "The model")
+    confidence_gate: float = 0.0
 
 
 class ColorUNet(ChromaNet):
