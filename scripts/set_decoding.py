@@ -1,10 +1,11 @@
-"""Set how a weights file decodes by default: the annealed-mean temperature and the confidence gate.
+"""Set how a weights file sees and decodes by default: the input tone stretch, the annealed-mean
+temperature and the confidence gate.
 
-Both are decoding choices, not trained weights: they are picked on the validation split of the
+All three are choices, not trained weights: they are picked on the validation split of the
 training photos (``scripts/sweep_decoding.py``) after training and stored in the checkpoint's config,
 so ``vidcolor run`` uses them without a flag. The tensors (and their sha256) are unchanged.
 
-    python scripts/set_decoding.py weights/effunet.pt 1.1 --gate 0.3
+    python scripts/set_decoding.py weights/effunet.pt 0.8 --gate 0 --stretch 3
 """
 
 from __future__ import annotations
@@ -19,18 +20,19 @@ def main() -> None:
     ap.add_argument("weights")
     ap.add_argument("temperature", type=float)
     ap.add_argument("--gate", type=float, default=0.0, help="Confidence gate (0: off).")
+    ap.add_argument("--stretch", type=float, default=0.0, help="Input tone stretch, max gain (0: off).")
     ap.add_argument("--note", default="", help="Where the choice came from (kept in the file's metadata).")
     args = ap.parse_args()
     ckpt = read_checkpoint(args.weights)
     if ckpt["arch"] != "effunet" and "temperature" not in ckpt["config"]:
         raise SystemExit(f"{args.weights}: model '{ckpt['arch']}' has no temperature")
-    old = (ckpt["config"].get("temperature"), ckpt["config"].get("confidence_gate", 0.0))
-    ckpt["config"]["temperature"] = args.temperature
-    ckpt["config"]["confidence_gate"] = args.gate
-    ckpt["meta"]["decoding_note"] = (f"T {args.temperature}, gate {args.gate} (was {old[0]}, {old[1]})"
-                                     + (f": {args.note}" if args.note else ""))
+    cfg = ckpt["config"]
+    old = (cfg.get("temperature"), cfg.get("confidence_gate", 0.0), cfg.get("input_stretch", 0.0))
+    cfg["temperature"], cfg["confidence_gate"], cfg["input_stretch"] = args.temperature, args.gate, args.stretch
+    new = (args.temperature, args.gate, args.stretch)
+    ckpt["meta"]["decoding_note"] = (f"T, gate, stretch {new} (was {old})" + (f": {args.note}" if args.note else ""))
     atomic_save(ckpt, args.weights)
-    print(f"{args.weights}: temperature {old[0]} -> {args.temperature}, gate {old[1]} -> {args.gate}")
+    print(f"{args.weights}: temperature, gate, stretch {old} -> {new}")
 
 
 if __name__ == "__main__":

@@ -45,12 +45,14 @@ def main() -> None:
                     help="Confidence gate: chroma scaled by min(1, confidence / gate) (0: off).")
     ap.add_argument("--degrade", nargs="+", default=["clean", "film"])
     ap.add_argument("--limit", type=int, help="Photos, spread over the split.")
+    ap.add_argument("--stretch", type=float, nargs="+", default=[0.0],
+                    help="Tone stretch of the network's input: max gain (0: off); see models.archs.base.stretch_tones.")
     args = ap.parse_args()
     model = load_model(weights=args.weights, device="cpu")
     photos = select_photos(args.folder, validation_names())
     if args.limit and args.limit < len(photos):
         photos = [photos[i] for i in np.linspace(0, len(photos) - 1, args.limit).astype(int)]
-    combos = [(t, g) for t in args.temperatures for g in args.gates]
+    combos = [(t, g, st) for t in args.temperatures for g in args.gates for st in args.stretch]
     scores = {(look, c): [] for look in args.degrade for c in combos}
     for path in photos:
         rgb = read_image(path)
@@ -58,24 +60,30 @@ def main() -> None:
             gray = input_gray(path, rgb, None if look == "clean" else look)
             h, w = gray.shape
             rh, rw = render_shape(h, w, args.render_size)
-            x = torch.from_numpy(resize(gray, rw, rh)[None, None].astype(np.float32))
-            with torch.inference_mode():
-                logits = model.net(x.contiguous(memory_format=torch.channels_last)).float()
-            for t, g in combos:
-                ab = upsample_ab(decode_logits(logits, t, g), (rh, rw))[0].permute(1, 2, 0).numpy()
-                scores[(look, (t, g))].append(chroma_scores(rgb, resize(ab, w, h)))
+            x = torch.from_numpy(resize(gray, rw, rh).astype(np.float32)[None, None])
+            for st in args.stretch:
+                model.net.config.input_stretch = st
+                with torch.inference_mode():
+                    logits = model.net(x.contiguous(memory_format=torch.channels_last)).float()
+                for t, g, s_ in combos:
+                    if s_ != st:
+                        continue
+                    ab = upsample_ab(decode_logits(logits, t, g), (rh, rw))[0].permute(1, 2, 0).numpy()
+                    scores[(look, (t, g, st))].append(chroma_scores(rgb, resize(ab, w, h)))
     print(f"{args.folder} [{args.split} split] ({len(photos)} photos), render size {args.render_size}, "
           f"weights {model.info.weights_path}")
-    print(f"{'input':<6} {'T':>5} {'gate':>5} {'gain dB':>8} {'CF-σ':>6} {'hue45':>6} {'neutral':>8} {'worst':>6}")
-    worst: dict[tuple[float, float], float] = {}
+    print(f"{'input':<6} {'T':>5} {'gate':>5} {'strch':>5} {'gain dB':>8} {'CF-σ':>6} {'hue45':>6} {'neutral':>8} "
+          f"{'worst':>6}")
+    worst: dict[tuple[float, float, float], float] = {}
     for (look, combo), rows in scores.items():
         s = summarize(rows)
         w = worst_bar(s)
         worst[combo] = min(worst.get(combo, w), w)
-        print(f"{look:<6} {combo[0]:>5} {combo[1]:>5} {s.gain:>+8.3f} {s.cf_sigma_ratio:>6.3f} {s.hue45:>6.3f} "
-              f"{s.neutral_cast:>8.2f} {w:>6.3f}")
-    t, g = max(worst, key=worst.get)
-    print(f"best worst-bar ratio over {', '.join(args.degrade)}: T {t}, gate {g} ({worst[(t, g)]:.3f})")
+        print(f"{look:<6} {combo[0]:>5} {combo[1]:>5} {combo[2]:>5} {s.gain:>+8.3f} {s.cf_sigma_ratio:>6.3f} "
+              f"{s.hue45:>6.3f} {s.neutral_cast:>8.2f} {w:>6.3f}")
+    t, g, st = max(worst, key=worst.get)
+    print(f"best worst-bar ratio over {', '.join(args.degrade)}: T {t}, gate {g}, stretch {st} "
+          f"({worst[(t, g, st)]:.3f})")
 
 
 if __name__ == "__main__":

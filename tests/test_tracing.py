@@ -44,3 +44,12 @@ def test_graphs_are_kept_by_the_colorizer_and_traced_once_per_shape_across_threa
     assert len(model._graphs.graphs) == before + 1 and len(results) == 3
     assert all(torch.equal(r, results[0]) for r in results)
     assert model.digest == digest  # tracing leaves the weights alone
+
+
+def test_a_graph_with_the_input_tone_stretch_matches_the_model():
+    torch.manual_seed(0)
+    net = zoo.build_model("effunet", zoo.make_config("effunet", {"input_stretch": 3.0, "global_context": True}),
+                          pretrained=False)
+    model = Colorizer(net, ModelInfo("effunet"), "cpu")
+    gray = 60 + torch.rand(2, 1, 48, 64) * 100  # faded: the stretch is at work
+    assert torch.allclose(model.predict_ab(gray, graphs=True), model.predict_ab(gray), atol=1e-2)

@@ -18,7 +18,7 @@ from torch import nn
 
 from .. import ab_bins
 from ..efficientnet_lite0 import TAP_CHANNELS, feature_encoder
-from .base import ChromaNet, conv_bn_act, normalize_gray
+from .base import ChromaNet, conv_bn_act, normalize_gray, stretch_tones
 
 
 @dataclass
@@ -34,6 +34,8 @@ class UNetConfig:
     # Chroma scaled by min(1, confidence / gate) where the predicted distribution is spread out (0: off):
     # a decoding choice, made on the validation split (README, "The model")
     confidence_gate: float = 0.0
+    # The input's tones stretched per picture, gain at most this (0: off); see archs.base.stretch_tones
+    input_stretch: float = 0.0
 
 
 class ColorUNet(ChromaNet):
@@ -53,6 +55,8 @@ class ColorUNet(ChromaNet):
         self.context = GlobalContext(t32, c16) if config.global_context else None
 
     def forward(self, gray: torch.Tensor) -> torch.Tensor:
+        if self.config.input_stretch:
+            gray = stretch_tones(gray, self.config.input_stretch)
         x = normalize_gray(gray)
         _, f4, f8, f16, f32 = self.encoder.features(x.expand(-1, 3, -1, -1))
         y = f32

@@ -1,0 +1,120 @@
+"""The measures that see casts and hues, against hand-computed values; the film look is seeded;
+the validation split never reaches a training batch."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from skimage import data
+
+from vidcolor.eval.chroma import chroma_scores, summarize
+from vidcolor.media.color import lab_to_rgb
+from vidcolor.media.degrade import degrade_film, seed_for
+from vidcolor.models import ab_bins
+from vidcolor.models.archs.base import stretch_tones
+from vidcolor.training.data import CropConfig, CropSampler, build_cache
+from vidcolor.training.split import in_validation, validation_names
+
+
+def picture(ab_left: tuple[float, float], ab_right: tuple[float, float], L: float = 60.0) -> np.ndarray:
+    """A two-halves picture in Lab as float RGB in [0, 1]."""
+    lab = np.zeros((8, 16, 3), np.float32)
+    lab[..., 0] = L
+    lab[:, :8, 1:], lab[:, 8:, 1:] = ab_left, ab_right
+    return lab_to_rgb(lab)
+
+
+def test_a_perfect_prediction_and_the_gray_baseline():
+    truth = picture((30, 10), (0, 0))
+    lab = cv2.cvtColor(truth, cv2.COLOR_RGB2Lab)
+    perfect = chroma_scores(truth, lab[..., 1:])
+    gray = chroma_scores(truth, np.zeros_like(lab[..., 1:]))
+    assert perfect.chroma_psnr > 60 and perfect.gain > 30
+    assert gray.gain == 0 and gray.cf_sigma == pytest.approx(0, abs=1e-3)
+    assert perfect.hue45 == 1.0 and gray.hue45 == 0.0  # gray shows no hue at all
+    assert perfect.neutral_cast == pytest.approx(np.hypot(*lab[0, 12, 1:]), abs=0.5) and gray.neutral_cast == 0
+
+
+def test_hue45_counts_only_vivid_truth_within_45_degrees():
+    truth = picture((30, 0), (0, 30))  # hue 0° on the left, 90° on the right, both vivid
+    pred = np.zeros((8, 16, 2), np.float32)
+    pred[:, :8] = (20 * np.cos(np.radians(40)), 20 * np.sin(np.radians(40)))  # 40° off: counts
+    pred[:, 8:] = (20 * np.cos(np.radians(140)), 20 * np.sin(np.radians(140)))  # 50° off: does not
+    assert chroma_scores(truth, pred).hue45 == pytest.approx(0.5, abs=0.02)
+    pred[:, :8] *= 0.2  # chroma 4 < 5: not shown, does not count either
+    assert chroma_scores(truth, pred).hue45 == pytest.approx(0.0, abs=0.02)
+
+
+def test_the_neutral_cast_is_the_mean_chroma_painted_on_neutral_truth():
+    truth = picture((0, 0), (40, 40))
+    pred = np.zeros((8, 16, 2), np.float32)
+    pred[:, :8] = (6, 8)  # chroma 10 on the neutral half
+    pred[:, 8:] = (40, 40)
+    assert chroma_scores(truth, pred).neutral_cast == pytest.approx(10.0, abs=0.3)
+
+
+def test_cf_sigma_ignores_a_uniform_tint_but_colorfulness_would_not():
+    truth = picture((20, 20), (-20, -20))
+    tint = np.full((8, 16, 2), 25.0, np.float32)  # one orange cast over everything
+    s = chroma_scores(truth, tint)
+    assert s.cf_sigma < 0.05 * s.cf_sigma_true  # a uniform tint has no spread
+    assert summarize([s, s]).cf_sigma_ratio == pytest.approx(s.cf_sigma / s.cf_sigma_true)
+
+
+def test_the_film_look_is_seeded_and_changes_the_picture():
+    gray = data.camera()[::4, ::4].astype(np.float32)
+    a = degrade_film(gray, np.random.default_rng(seed_for("reel.png")))
+    b = degrade_film(gray, np.random.default_rng(seed_for("reel.png")))
+    c = degrade_film(gray, np.random.default_rng(seed_for("other.png")))
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    assert a.shape == gray.shape and a.dtype == np.float32 and a.min() >= 0 and a.max() <= 255
+    assert np.abs(a - gray).mean() > 3
+
+
+def test_the_validation_split_never_reaches_a_training_batch(tmp_path):
+    folder = tmp_path / "photos" / "set"
+    folder.mkdir(parents=True)
+    names = []
+    for i in range(40):
+        cv2.imwrite(str(folder / f"{i:03d}.png"), np.full((24, 24, 3), i * 6, np.uint8))
+        names.append(f"set/{i:03d}.png")
+    held = frozenset(n for n in names if in_validation(n, 0.25))
+    assert 0 < len(held) < 40
+    cache = build_cache([tmp_path / "photos"], tmp_path / "cache")
+    sampler = CropSampler(cache, CropConfig(size=16), seed=0, validation=held)
+    held_rows = {i for i, n in enumerate(cache.names) if n in held}
+    assert set(sampler.train_ids.tolist()).isdisjoint(held_rows) and set(sampler.holdout_ids.tolist()) == held_rows
+    values = {int(cache.image(i)[0, 0, 0]) for i in held_rows}  # each photo has its own gray level
+    for _ in range(20):
+        gray, _ = sampler.batch(8)
+        assert not any(int(np.rint(g)) in values for g in gray[:, 0, 8, 8]), "a held-out photo was trained on"
+
+
+def test_the_committed_split_is_five_percent_of_each_folder():
+    names = validation_names()
+    assert len(names) > 900 and all("/" in n for n in names)
+    assert all(in_validation(n) for n in list(names)[:200])
+
+
+def test_the_confidence_gate_leans_unsure_pixels_to_neutral_and_keeps_sure_ones():
+    q = ab_bins.NUM_BINS
+    sure = torch.full((1, q, 1, 1), -20.0)
+    sure[0, 100] = 20.0  # all the mass on one bin
+    unsure = torch.zeros((1, q, 1, 1))  # uniform: entropy log Q
+    assert float(ab_bins.confidence(sure)) == pytest.approx(1.0, abs=1e-3)
+    assert float(ab_bins.confidence(unsure)) == pytest.approx(0.0, abs=1e-5)
+    plain = ab_bins.decode_logits(sure, 1.0)
+    assert torch.allclose(ab_bins.decode_logits(sure, 1.0, gate=0.4), plain)
+    assert torch.allclose(ab_bins.decode_logits(unsure, 1.0, gate=0.4), torch.zeros(1, 2, 1, 1), atol=1e-4)
+
+
+def test_tone_stretch_spreads_lifted_blacks_and_keeps_a_full_range_picture():
+    full = torch.linspace(0, 255, 1000).reshape(1, 1, 20, 50)
+    assert torch.allclose(stretch_tones(full, 3.0), full, atol=3.0)
+    faded = torch.cat([60 + full * 0.5, full])  # blacks lifted to 60, whites rolled off at 187; and a full one
+    out = stretch_tones(faded, 3.0)
+    assert out[0].min() < 5 and out[0].max() > 250 and torch.allclose(out[1], full, atol=3.0), "per picture"
+    one = stretch_tones(faded, 1.0)[0]
+    assert float(one.max() - one.min()) == pytest.approx(127.5, abs=1.5), "gain capped"
