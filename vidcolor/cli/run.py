@@ -28,6 +28,9 @@ from .signals import install_sigterm
 @temporal_options
 @encode_options
 @execution_options
+@click.option("--keyframes", "keyframes_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of colored frames named by frame index (120.png): their colors are carried "
+                   "through their shots; the model colors the rest ('vidcolor shots --export' picks frames).")
 @click.option("--deinterlace", is_flag=True,
               help="Interlaced film comes out progressive (bwdif, one frame per frame) instead of interlaced "
                    "with per-field color.")
@@ -48,7 +51,8 @@ from .signals import install_sigterm
 def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
         temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, model_workers: int,
-        compile_model: bool, jit: bool, deinterlace: bool, output_format: str, jobs: int, timeout: float | None,
+        compile_model: bool, jit: bool, keyframes_dir: Path | None, deinterlace: bool, output_format: str,
+        jobs: int, timeout: float | None,
         report_path: Path | None, ray_address: str | None, ray_cpus_per_task: float, ray_gpus_per_task: float,
         quiet: bool) -> None:
     """Colorize videos (to H.264 with the original sound) and photos (to PNG), files or whole folders.
@@ -58,7 +62,8 @@ def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_nam
     """
     install_sigterm()
     recipe = replace(recipe_from(model_name, weights, render_size, temperature, temporal, strength, crf, preset,
-                                 segment_seconds), deinterlace=deinterlace)
+                                 segment_seconds), deinterlace=deinterlace,
+                     keyframes=keyframes_for(inputs, keyframes_dir) if keyframes_dir else ())
     execution = execution_from(device, batch_size, model_workers, compile_model, jit)
     if ray_address is not None:
         report = run_on_ray(list(inputs), output, recipe, execution, overwrite, not quiet, ray_address,
@@ -100,3 +105,16 @@ def run_on_ray(inputs: list[Path], output: str | None, recipe: Recipe, execution
         raise VidcolorError("--ray needs Ray: pip install 'vidcolor[ray]'") from None
     options = RayOptions(address=None if address == "local" else address, cpus_per_task=cpus, gpus_per_task=gpus)
     return run_batch_ray(inputs, output, recipe, execution, overwrite, progress, options)
+
+
+def keyframes_for(inputs: tuple[Path, ...], folder: Path) -> tuple:
+    """The keyframes of the one film they color, checked before any work."""
+    from ..media.probe import probe
+    from ..pipeline.keyframes import load_keyframes
+
+    if len(inputs) != 1 or inputs[0].is_dir():
+        raise VidcolorError("--keyframes colors one film: give exactly one input file")
+    info = probe(inputs[0])
+    if info.kind != "video":
+        raise VidcolorError("--keyframes is for films", inputs[0])
+    return load_keyframes(folder, info)

@@ -33,3 +33,4 @@ class Frame:
     ab: np.ndarray | None = None  # float32 (h, w, 2) chroma at render size (set by colorize)
     field_ab: tuple[np.ndarray, np.ndarray] | None = None  # interlaced: each field's ab, first shown first
     cut: bool = False  # first frame of a new shot (set by the temporal stage)
+    anchored: bool = False  # its color is given (a keyframe): the temporal stage keeps it as it is

@@ -33,6 +33,7 @@ class MediaInfo:
     rate: Fraction | None
     audio_streams: int
     subtitle_streams: int
+    sar: Fraction | None = None  # sample (pixel) aspect ratio; None: square
 
 
 def frame_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
@@ -93,4 +94,5 @@ def probe(path: str | Path) -> MediaInfo:
             codec=ctx.codec.name, frames=frames, duration=duration,
             rate=Fraction(rate) if rate else None,
             audio_streams=len(container.streams.audio), subtitle_streams=len(container.streams.subtitles),
+            sar=Fraction(ctx.sample_aspect_ratio) if ctx.sample_aspect_ratio and ctx.sample_aspect_ratio != 1 else None,
         )

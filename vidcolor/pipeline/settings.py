@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..media.encode import EncodeSettings
@@ -26,6 +27,15 @@ class InferenceConfig:
 
 
 @dataclass(frozen=True)
+class Keyframe:
+    """One colored frame (pipeline.keyframes): its index, its content's sha256, and its file (in no key)."""
+
+    index: int
+    sha256: str
+    path: Path = field(compare=False)
+
+
+@dataclass(frozen=True)
 class Recipe:
     """Everything that decides what an output holds."""
 
@@ -35,12 +45,15 @@ class Recipe:
     temporal: TemporalConfig = field(default_factory=FlowConfig)
     encode: EncodeSettings = field(default_factory=EncodeSettings)
     deinterlace: bool = False  # interlaced film: progressive out (bwdif) instead of interlaced, per-field color
+    keyframes: tuple[Keyframe, ...] = ()  # colored frames to carry through their shots (by content, not path)
     segment_seconds: float = 60.0  # resume granularity (each segment starts on a keyframe)
     resume_warmup_seconds: float = 2.0  # frames re-run (not re-encoded) to restore the temporal state
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, for run keys and reports."""
-        return json.loads(json.dumps(dataclasses.asdict(self), default=str))
+        """JSON-ready, for run keys and reports (keyframes by index and content: a moved folder redoes nothing)."""
+        d = dataclasses.asdict(self)
+        d["keyframes"] = [{"index": k.index, "sha256": k.sha256} for k in self.keyframes]
+        return json.loads(json.dumps(d, default=str))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Where a film's color comes from: color sources behind one interface.
 
-A source sets ``ab`` on every frame, in order. Today the automatic model is
-the only one; keyframes an artist colored and reference photos come next,
-each one more entry in ``COLOR_SOURCES``.
+A source sets ``ab`` on every frame, in order: the automatic model (here), keyframes an artist
+colored (``keyframes.KeyframeColors``, the model underneath); reference photos come next.
+``video.color_source`` picks one from the recipe.
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ class ColorSource(Protocol):
 
     def colorize(self, frames: Iterable[Frame]) -> Iterator[Frame]: ...
 
+    def report(self) -> list[str]:
+        """What the run's report should say of where the color came from."""
+        ...
+
 
 class ModelColors:
     """The automatic model: batches through the network, in worker threads when pipelined."""
@@ -34,10 +38,6 @@ class ModelColors:
             return colorize_in_workers(frames, self.model, self.recipe.inference, self.execution, self.layout)
         return colorize_frames(frames, self.model, self.recipe.inference, self.execution, threads=self.layout.threads)
 
+    def report(self) -> list[str]:
+        return []
 
-COLOR_SOURCES: dict[str, type] = {"model": ModelColors}
-
-
-def make_source(name: str, model: Colorizer, recipe: Recipe, execution: Execution) -> ColorSource:
-    """The named color source for one run."""
-    return COLOR_SOURCES[name](model, recipe, execution)

@@ -124,7 +124,7 @@ class Stabilizer:
         frame.cut = self.cuts(gray) or self.prev is None or self.prev.shape[:2] != gray.shape
         if frame.cut:
             self.grid, self.small_grid = pixel_grid(h, w), pixel_grid(fh, fw)
-        else:
+        elif not frame.anchored:
             back, ok = self.motion(small, (h, w))
             carried = warp(self.prev, back, self.grid)  # gray and ab in one remap
             agree = np.exp(-(((carried[..., 0] - gray) * (1.0 / self.config.luma_sigma)) ** 2))

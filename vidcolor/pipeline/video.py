@@ -26,10 +26,11 @@ from ..runtime.progress import progress as progress_bar
 from ..runtime.threads import opencv_threads
 from .colorize import with_gray
 from .fields import split_fields, weave_fields
+from .keyframes import KeyframeColors, first_pass
 from .planning import plan_output
 from .records import run_key, up_to_date, write_sidecar
 from .settings import Execution, Recipe
-from .sources import make_source
+from .sources import ColorSource, ModelColors
 from .stages import in_thread, stage
 from .temporal import stabilize
 from .writers import get_writer
@@ -74,6 +75,15 @@ def encoder_settings(encode: EncodeSettings, execution: Execution, model: Colori
     return replace(encode, threads=1) if model.device.type == "cpu" else encode
 
 
+def color_source(input_path: Path, model: Colorizer, recipe: Recipe, execution: Execution) -> ColorSource:
+    """Keyframes carried through their shots when the recipe has them (a first pass over the film
+    finds the cuts and carries each keyframe's color backward), else the automatic model."""
+    if recipe.keyframes:
+        keys = {k.index: k for k in recipe.keyframes}
+        return KeyframeColors(model, recipe, execution, first_pass(input_path, keys, recipe.inference.render_size))
+    return ModelColors(model, recipe, execution)
+
+
 def build_stages(input_path: Path, model: Colorizer, recipe: Recipe, execution: Execution, first: int,
                  stats: DecodeStats) -> Iterator[Frame]:
     """decode -> colorize -> stabilize: each in its own thread(s) when pipelined, else one after another here.
@@ -81,7 +91,7 @@ def build_stages(input_path: Path, model: Colorizer, recipe: Recipe, execution: 
     However the run ends, every stage is closed, downstream first, so no thread
     outlives it (a failed stage's traceback would otherwise keep the others alive).
     """
-    source = make_source("model", model, recipe, execution)
+    source = color_source(input_path, model, recipe, execution)
     chain: list[Iterator[Frame]] = [decode(input_path, stats=stats, deinterlace=recipe.deinterlace)]
     chain.append(from_index(chain[-1], first))
     chain.append(split_fields(chain[-1]))  # interlaced: each field colorized as its own picture
@@ -95,6 +105,7 @@ def build_stages(input_path: Path, model: Colorizer, recipe: Recipe, execution: 
         chain.append(in_thread(chain[-1], "temporal", execution.queue_size))
     try:
         yield from chain[-1]
+        stats.notes.extend(source.report())
     finally:
         for generator in reversed(chain):
             generator.close()
