@@ -38,6 +38,7 @@ from .temporal import consistency, make_flow, pixel_grid, warp
 
 LUMA_SIGMA = 14.0  # gray levels: a carried pixel that no longer looks like the frame loses trust
 FADE = 0.995  # trust kept per frame carried, so far-away keyframes count less
+FULL_TRUST = 0.5  # from this trust on, a keyframe's color is used alone (below, mixed with the model's)
 
 
 def load_keyframes(folder: Path, info: MediaInfo) -> tuple[Keyframe, ...]:
@@ -96,7 +97,9 @@ class Carrier:
         ok = consistency(back, fwd, grid)
         carried = warp(cv2.merge([self.gray, self.trust, *cv2.split(self.ab)]), back, grid)
         agree = np.exp(-(((carried[..., 0] - gray) / LUMA_SIGMA) ** 2))
-        trust = cv2.GaussianBlur(carried[..., 1] * ok * agree, (0, 0), 1.0) * FADE
+        # a pixel keeps its trust while every step it was carried along is sound: the weakest step counts
+        # (a product would let every frame's noise wear the color away), less a little per frame
+        trust = np.minimum(carried[..., 1], cv2.GaussianBlur(ok * agree, (0, 0), 1.0)) * FADE
         self.gray, self.ab, self.trust = gray, np.ascontiguousarray(carried[..., 2:]), trust.astype(np.float32)
         return self.ab, self.trust
 
@@ -178,7 +181,7 @@ def blend(model_ab: np.ndarray, fwd: tuple | None, bwd: tuple | None) -> tuple[n
     out = np.zeros_like(model_ab)
     total = np.zeros(model_ab.shape[:2], np.float32)
     for (ab, trust, _), w in zip(parts, weights):
-        t = trust.astype(np.float32) * w
+        t = np.clip(trust.astype(np.float32) / FULL_TRUST, 0.0, 1.0) * w
         out += ab.astype(np.float32) * t[..., None]
         total += t
     total = np.clip(total, 0.0, 1.0)
