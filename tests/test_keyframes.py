@@ -127,3 +127,37 @@ def test_keyframes_are_part_of_the_recipe_by_content(tmp_path):
     assert Recipe(keyframes=keys_a).as_dict() == Recipe(keyframes=keys_b).as_dict()
     save(tmp_path / "b", 1, tinted(scene(96, 64, 1), (30.0, 30.0)))
     assert Recipe(keyframes=keys_a).as_dict() != Recipe(keyframes=load_keyframes(tmp_path / "b", probe(film))).as_dict()
+
+
+def test_a_reference_photos_colors_are_taken_where_frames_match_it(tmp_path, model, fast_recipe):
+    from vidcolor.pipeline.reference import load_reference
+
+    pictures = [scene(96, 64, i, "coffee") for i in range(8)]
+    film = write_film(tmp_path / "f.mp4", pictures)
+    photo = tmp_path / "ref.png"
+    cv2.imwrite(str(photo), tinted(scene(96, 64, 6, "coffee"), (55.0, -45.0))[..., ::-1])  # magenta, matched
+    auto = frames_ab(colorize_video(film, tmp_path / "a.mp4", recipe=fast_recipe, model=model, progress=False).output)
+    guided = colorize_video(film, tmp_path / "r.mp4", recipe=replace(fast_recipe, reference=load_reference(photo)),
+                            model=model, progress=False)
+    ref = frames_ab(guided.output)
+    assert ref[-1][..., 0].mean() > auto[-1][..., 0].mean() + 10, "the photo's color where the frames match it"
+    assert any("reference photo" in n for n in guided.notes)
+
+
+def test_a_still_takes_a_reference_photos_colors_too(tmp_path):
+    photo, ref = tmp_path / "p.png", tmp_path / "ref.png"
+    cv2.imwrite(str(photo), cv2.cvtColor(cv2.cvtColor(scene(96, 64, 0, "coffee"), cv2.COLOR_RGB2GRAY),
+                                         cv2.COLOR_GRAY2BGR))
+    cv2.imwrite(str(ref), tinted(scene(96, 64, 0, "coffee"), (55.0, -45.0))[..., ::-1])
+    result = CliRunner().invoke(main, ["run", str(photo), "--reference", str(ref), "--render-size", "64", "--quiet"])
+    assert result.exit_code == 0, result.output
+    out = cv2.imread(str(tmp_path / "p.colorized.png"))[..., ::-1]
+    assert cv2.cvtColor(out.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)[..., 1].mean() > 15
+
+
+def test_an_unreadable_reference_is_one_line_before_any_work(tmp_path):
+    film = write_film(tmp_path / "f.mp4", [scene(96, 64, i) for i in range(4)])
+    (tmp_path / "ref.png").write_bytes(b"not a photo")
+    result = CliRunner().invoke(main, ["run", str(film), "--reference", str(tmp_path / "ref.png"), "--quiet"])
+    assert result.exit_code == 1 and "ref.png" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "f.colorized.mp4").exists()

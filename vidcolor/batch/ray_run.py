@@ -137,7 +137,8 @@ def colorize_still(job: Job, recipe: Recipe, execution: Execution, overwrite: bo
     """Worker: one photo to PNG; (skipped, node)."""
     _use_assigned_cpus()
     out = plan_output(job.input, "image", job.output_file, job.output_dir, job.relative)
-    skipped = colorize_image_file(job.input, out, worker_model(recipe, execution), recipe.inference, overwrite)
+    skipped = colorize_image_file(job.input, out, worker_model(recipe, execution), recipe.inference, overwrite,
+                                  recipe.reference)
     return skipped, node_name()
 
 

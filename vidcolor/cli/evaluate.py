@@ -28,6 +28,8 @@ from .options import execution_from, model_options, recipe_from, temporal_option
 @click.option("--keyframes", "keyframes_mode", type=click.Choice(["shots"]),
               help="Videos: also run with keyframes at the frames 'vidcolor shots' picks, given their true "
                    "colors, against the automatic model and the gray input.")
+@click.option("--reference", "reference_mode", type=click.Choice(["last"]),
+              help="Videos: also run with a reference photo, the true frame near the end of each clip.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the colorized photos here.")
 @click.option("--limit", type=int, help="Only the first N photos of each folder.")
@@ -35,7 +37,8 @@ from .options import execution_from, model_options, recipe_from, temporal_option
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | None, device: str,
              render_size: int, batch_size: int, temperature: float | None, temporal: str, strength: float,
-             degrade: str | None, split: str | None, keyframes_mode: str | None, save_dir: Path | None,
+             degrade: str | None, split: str | None, keyframes_mode: str | None, reference_mode: str | None,
+             save_dir: Path | None,
              limit: int | None, record: bool, quiet: bool) -> None:
     """Measure on color ground truth: photo folders (PSNR, SSIM, colorfulness and the chroma
     measures, against the gray baseline) and videos (warping error, CDC, PSNR, colorfulness and
@@ -65,13 +68,14 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
                 click.echo(f"recorded in {path}")
             continue
         videos += list_videos(target)
-    if videos and keyframes_mode:
+    if videos and (keyframes_mode or reference_mode):
         import tempfile
 
         from ..eval.directed import evaluate_directed, format_directed
 
         with tempfile.TemporaryDirectory() as tmp:
-            rows = {p.name: evaluate_directed(p, model, recipe, execution_from(device, batch_size), Path(tmp) / p.stem)
+            rows = {p.name: evaluate_directed(p, model, recipe, execution_from(device, batch_size), Path(tmp) / p.stem,
+                                              keyframes=bool(keyframes_mode), reference=bool(reference_mode))
                     for p in videos}
         click.echo(format_directed(rows))
         return

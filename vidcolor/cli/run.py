@@ -11,6 +11,7 @@ import click
 from ..batch.report import BatchReport
 from ..batch.run import BatchOptions, run_batch
 from ..errors import VidcolorError
+from ..pipeline.reference import load_reference
 from ..pipeline.settings import Execution, Recipe
 from ..pipeline.video import resolve_model
 from ..pipeline.writers import WRITERS
@@ -31,6 +32,9 @@ from .signals import install_sigterm
 @click.option("--keyframes", "keyframes_dir", type=click.Path(file_okay=False, path_type=Path),
               help="A folder of colored frames named by frame index (120.png): their colors are carried "
                    "through their shots; the model colors the rest ('vidcolor shots --export' picks frames).")
+@click.option("--reference", "reference_photo", type=click.Path(dir_okay=False, path_type=Path),
+              help="A color photo of similar content: its colors are taken where frames match it (semantic "
+                   "features), the model colors the rest. For films and photos.")
 @click.option("--deinterlace", is_flag=True,
               help="Interlaced film comes out progressive (bwdif, one frame per frame) instead of interlaced "
                    "with per-field color.")
@@ -51,7 +55,8 @@ from .signals import install_sigterm
 def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
         temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, model_workers: int,
-        compile_model: bool, jit: bool, keyframes_dir: Path | None, deinterlace: bool, output_format: str,
+        compile_model: bool, jit: bool, keyframes_dir: Path | None, reference_photo: Path | None,
+        deinterlace: bool, output_format: str,
         jobs: int, timeout: float | None,
         report_path: Path | None, ray_address: str | None, ray_cpus_per_task: float, ray_gpus_per_task: float,
         quiet: bool) -> None:
@@ -63,7 +68,8 @@ def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_nam
     install_sigterm()
     recipe = replace(recipe_from(model_name, weights, render_size, temperature, temporal, strength, crf, preset,
                                  segment_seconds), deinterlace=deinterlace,
-                     keyframes=keyframes_for(inputs, keyframes_dir) if keyframes_dir else ())
+                     keyframes=keyframes_for(inputs, keyframes_dir) if keyframes_dir else (),
+                     reference=load_reference(reference_photo) if reference_photo else None)
     execution = execution_from(device, batch_size, model_workers, compile_model, jit)
     if ray_address is not None:
         report = run_on_ray(list(inputs), output, recipe, execution, overwrite, not quiet, ray_address,

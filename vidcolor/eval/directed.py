@@ -20,6 +20,7 @@ from ..media.images import gray_of
 from ..media.probe import open_input, probe
 from ..models.colorizer import Colorizer
 from ..pipeline.keyframes import load_keyframes
+from ..pipeline.reference import load_reference
 from ..pipeline.settings import Execution, Recipe
 from ..pipeline.shots import find_shots
 from ..pipeline.video import colorize_video
@@ -85,21 +86,28 @@ def measure(name: str, frames: list[np.ndarray], originals: list[np.ndarray]) ->
                           temporal.cdc_value)
 
 
-def evaluate_directed(src: Path, model: Colorizer, recipe: Recipe, execution: Execution, work: Path
-                      ) -> list[DirectedScores]:
-    """Original (its own temporal measures), gray, automatic and keyframes on one clip."""
+def evaluate_directed(src: Path, model: Colorizer, recipe: Recipe, execution: Execution, work: Path,
+                      keyframes: bool = True, reference: bool = False) -> list[DirectedScores]:
+    """Original (its own temporal measures), gray, automatic, and keyframes (the true colors of the frames
+    ``shots`` picks) and/or a reference photo (the true frame at 90% of the clip) on one clip."""
     work.mkdir(parents=True, exist_ok=True)
     film = gray_film(src, work / f"{src.stem}.gray.mp4")
     originals = rgb_frames(src)
-    keys = work / f"{src.stem}.keys"
-    true_keyframes(originals, sorted(s.keyframe for s in find_shots(film)), keys)
-    auto = colorize_video(film, work / f"{src.stem}.auto.mp4", recipe=recipe, execution=execution, model=model,
-                          overwrite=True, progress=False)
-    keyed = colorize_video(film, work / f"{src.stem}.keys.mp4", execution=execution, model=model, overwrite=True,
-                           recipe=replace(recipe, keyframes=load_keyframes(keys, probe(film))), progress=False)
-    return [measure("original", originals, originals), measure("gray", rgb_frames(film), originals),
-            measure("automatic", rgb_frames(auto.output), originals),
-            measure("keyframes", rgb_frames(keyed.output), originals)]
+    recipes = {"automatic": recipe}
+    if keyframes:
+        keys = work / f"{src.stem}.keys"
+        true_keyframes(originals, sorted(s.keyframe for s in find_shots(film)), keys)
+        recipes["keyframes"] = replace(recipe, keyframes=load_keyframes(keys, probe(film)))
+    if reference:
+        photo = work / f"{src.stem}.reference.png"
+        cv2.imwrite(str(photo), originals[int(0.9 * (len(originals) - 1))][..., ::-1])
+        recipes["reference"] = replace(recipe, reference=load_reference(photo))
+    scores = [measure("original", originals, originals), measure("gray", rgb_frames(film), originals)]
+    for name, r in recipes.items():
+        out = colorize_video(film, work / f"{src.stem}.{name}.mp4", recipe=r, execution=execution, model=model,
+                             overwrite=True, progress=False)
+        scores.append(measure(name, rgb_frames(out.output), originals))
+    return scores
 
 
 def format_directed(rows: dict[str, list[DirectedScores]]) -> str:
@@ -108,14 +116,16 @@ def format_directed(rows: dict[str, list[DirectedScores]]) -> str:
         for s in scores:
             shown = (f"{'-':>9}{'-':>11}" if s.name == "original" else f"{s.psnr:>9.2f}{s.chroma_psnr:>11.2f}")
             lines.append(f"{video[:27]:<28}{s.name:<12}{shown}{s.warping_error:>10.5f}{s.cdc:>9.4f}")
-    p = {m: np.array([next(s.psnr for s in r if s.name == m) for r in rows.values()])
-         for m in ("gray", "automatic", "keyframes")}
-    w = {m: np.array([next(s.warping_error for s in r if s.name == m) for r in rows.values()])
-         for m in ("original", "keyframes")}
-    lines.append(f"mean over {len(rows)} clips: keyframes {p['keyframes'].mean():.2f} dB = gray "
-                 f"{p['keyframes'].mean() - p['gray'].mean():+.2f} dB, automatic "
-                 f"{p['keyframes'].mean() - p['automatic'].mean():+.2f} dB; worst clip vs automatic "
-                 f"{(p['keyframes'] - p['automatic']).min():+.2f} dB, vs gray "
-                 f"{(p['keyframes'] - p['gray']).min():+.2f} dB; warping error "
-                 f"{w['keyframes'].mean() / max(w['original'].mean(), 1e-12):.2f}x the original's")
+    methods = [s.name for s in next(iter(rows.values()))]
+
+    def column(method: str, attr: str) -> np.ndarray:
+        return np.array([next(getattr(s, attr) for s in r if s.name == method) for r in rows.values()])
+
+    gray, auto, orig_w = column("gray", "psnr"), column("automatic", "psnr"), column("original", "warping_error")
+    for m in (m for m in methods if m in ("keyframes", "reference")):
+        p, w = column(m, "psnr"), column(m, "warping_error")
+        lines.append(f"{m}, mean over {len(rows)} clips: {p.mean():.2f} dB = gray {p.mean() - gray.mean():+.2f} dB, "
+                     f"automatic {p.mean() - auto.mean():+.2f} dB; worst clip vs automatic {(p - auto).min():+.2f} dB, "
+                     f"vs gray {(p - gray).min():+.2f} dB; warping error {w.mean() / max(orig_w.mean(), 1e-12):.2f}x "
+                     f"the original's")
     return "\n".join(lines)

@@ -6,30 +6,37 @@ from pathlib import Path
 
 import numpy as np
 
-from ..media.color import combine, to_uint8
+from ..media.color import combine, resize, to_uint8
 from ..media.files import check_output
 from ..media.images import gray_of, read_image, write_png
 from ..models.colorizer import Colorizer, load_model
 from .colorize import colorize_grays
 from .records import run_key, up_to_date, write_sidecar
-from .settings import InferenceConfig
+from .reference import Matcher
+from .settings import InferenceConfig, Keyframe
 
 
-def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig) -> np.ndarray:
-    """The photo's lightness, colorized by the model: uint8 RGB of the same size."""
+def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig,
+                 reference: Keyframe | None = None) -> np.ndarray:
+    """The photo's lightness, colorized by the model (and a reference photo's colors where it matches):
+    uint8 RGB of the same size."""
     gray = gray_of(rgb.astype(np.uint8))
     ab = colorize_grays(model, [gray], config)[0]
+    if reference is not None:
+        h, w = ab.shape[:2]
+        guide, conf = Matcher(reference.path, config.render_size).guide(resize(gray, w, h))
+        ab = guide * conf[..., None] + ab * (1.0 - conf[..., None])
     return to_uint8(combine(gray, ab))
 
 
 def colorize_image_file(src: Path, output: Path, model: Colorizer, config: InferenceConfig,
-                        overwrite: bool = False) -> bool:
+                        overwrite: bool = False, reference: Keyframe | None = None) -> bool:
     """File to PNG, skipped when an up-to-date result is there; returns True if skipped."""
-    key = run_key(src, model, {"inference": {"render_size": config.render_size,
-                                             "temperature": config.temperature}})
+    key = run_key(src, model, {"inference": {"render_size": config.render_size, "temperature": config.temperature},
+                               "reference": reference.sha256 if reference else None})
     if up_to_date(src, output, key, overwrite):
         return True
-    write_png(output, colorize_rgb(read_image(src), model, config))
+    write_png(output, colorize_rgb(read_image(src), model, config, reference))
     write_sidecar(output, key, {"input": str(src)})
     return False
 

@@ -46,6 +46,7 @@ class Recipe:
     encode: EncodeSettings = field(default_factory=EncodeSettings)
     deinterlace: bool = False  # interlaced film: progressive out (bwdif) instead of interlaced, per-field color
     keyframes: tuple[Keyframe, ...] = ()  # colored frames to carry through their shots (by content, not path)
+    reference: Keyframe | None = None  # a color photo of similar content to take colors from (by content)
     segment_seconds: float = 60.0  # resume granularity (each segment starts on a keyframe)
     resume_warmup_seconds: float = 2.0  # frames re-run (not re-encoded) to restore the temporal state
 
@@ -53,6 +54,7 @@ class Recipe:
         """JSON-ready, for run keys and reports (keyframes by index and content: a moved folder redoes nothing)."""
         d = dataclasses.asdict(self)
         d["keyframes"] = [{"index": k.index, "sha256": k.sha256} for k in self.keyframes]
+        d["reference"] = self.reference.sha256 if self.reference else None
         return json.loads(json.dumps(d, default=str))
 
 

@@ -29,6 +29,7 @@ from .fields import split_fields, weave_fields
 from .keyframes import KeyframeColors, first_pass
 from .planning import plan_output
 from .records import run_key, up_to_date, write_sidecar
+from .reference import ReferenceColors
 from .settings import Execution, Recipe
 from .sources import ColorSource, ModelColors
 from .stages import in_thread, stage
@@ -77,10 +78,13 @@ def encoder_settings(encode: EncodeSettings, execution: Execution, model: Colori
 
 def color_source(input_path: Path, model: Colorizer, recipe: Recipe, execution: Execution) -> ColorSource:
     """Keyframes carried through their shots when the recipe has them (a first pass over the film
-    finds the cuts and carries each keyframe's color backward), else the automatic model."""
+    finds the cuts and carries each keyframe's color backward), or a reference photo's colors where
+    frames match it, else the automatic model."""
     if recipe.keyframes:
         keys = {k.index: k for k in recipe.keyframes}
         return KeyframeColors(model, recipe, execution, first_pass(input_path, keys, recipe.inference.render_size))
+    if recipe.reference:
+        return ReferenceColors(model, recipe, execution)
     return ModelColors(model, recipe, execution)
 
 

@@ -1,0 +1,97 @@
+"""Color from a reference photo: a color still of similar content guides the film's colors.
+
+The photo and each frame are described by the ImageNet-pretrained EfficientNet-Lite0's features
+(strides 16 and 32, on their gray), every frame location is matched to its most similar location
+of the photo (cosine similarity), and the photo's color there is taken where the match is
+confident (similar features and similar lightness); the automatic model colors the rest. Only the
+photo's chroma is used, on the film's own luminance; the temporal stage runs on top.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..media.color import rgb_to_lab
+from ..media.frames import Frame
+from ..media.images import gray_of, read_image
+from ..models.colorizer import Colorizer
+from ..models.efficientnet_lite0 import feature_encoder, normalize
+from .colorize import render_shape
+from .settings import Execution, Keyframe, Recipe
+from .sources import ModelColors
+
+SIMILAR = (0.55, 0.85)  # cosine similarity from which a match counts at all, and counts fully
+LIGHTNESS_SIGMA = 18.0  # Lab L: a match whose lightness differs this much counts about a third
+
+
+def load_reference(path: Path) -> Keyframe:
+    """The reference photo, checked now (index -1: not a frame of the film)."""
+    read_image(path)  # one line if unreadable
+    return Keyframe(-1, hashlib.sha256(path.read_bytes()).hexdigest(), path)
+
+
+class Matcher:
+    """Semantic features of gray pictures, and the reference's colors where frames resemble it."""
+
+    def __init__(self, reference: Path, render_size: int) -> None:
+        self.encoder = feature_encoder(pretrained=True).eval()
+        rgb = read_image(reference)
+        h, w = render_shape(*rgb.shape[:2], render_size)
+        rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
+        feats = self.features(gray_of(rgb))
+        fh, fw = feats.shape[1:]
+        lab = cv2.resize(rgb_to_lab(rgb), (fw, fh), interpolation=cv2.INTER_AREA)
+        self.ref_feats = feats.reshape(feats.shape[0], -1)  # (C, M)
+        self.ref_lab = lab.reshape(-1, 3)  # (M, 3)
+
+    @torch.inference_mode()
+    def features(self, gray: np.ndarray) -> torch.Tensor:
+        """(C, h/16, w/16) unit-length features: stride 16 beside the upsampled stride 32."""
+        x = normalize(torch.from_numpy(np.ascontiguousarray(gray, np.float32))[None, None].expand(1, 3, -1, -1))
+        *_, f16, f32 = self.encoder.features(x)
+        f32 = F.interpolate(f32, size=f16.shape[-2:], mode="bilinear", align_corners=False)
+        both = torch.cat([F.normalize(f16, dim=1), F.normalize(f32, dim=1)], 1)[0]
+        return F.normalize(both, dim=0)
+
+    def guide(self, gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The reference's ab matched to this gray picture, and the match's confidence, at its size."""
+        feats = self.features(gray)
+        c, fh, fw = feats.shape
+        sim = feats.reshape(c, -1).T @ self.ref_feats  # (N, M)
+        best, where = sim.max(1)
+        ref = self.ref_lab[where.numpy()]
+        small_L = cv2.resize(rgb_to_lab(np.dstack([gray / 255.0] * 3).astype(np.float32))[..., 0], (fw, fh),
+                             interpolation=cv2.INTER_AREA).reshape(-1)
+        lo, hi = SIMILAR
+        conf = np.clip((best.numpy() - lo) / (hi - lo), 0, 1) * np.exp(-((ref[:, 0] - small_L) / LIGHTNESS_SIGMA) ** 2)
+        h, w = gray.shape
+        ab = cv2.resize(ref[:, 1:].reshape(fh, fw, 2).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+        conf = cv2.resize(conf.reshape(fh, fw).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+        return ab, cv2.GaussianBlur(conf, (0, 0), 2.0)
+
+
+class ReferenceColors:
+    """The color source for a film with a reference photo: its colors where frames match, the model's elsewhere."""
+
+    def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution) -> None:
+        self.model_colors = ModelColors(model, recipe, execution)
+        self.matcher = Matcher(recipe.reference.path, recipe.inference.render_size)
+        self.shares: list[float] = []
+
+    def colorize(self, frames: Iterable[Frame]) -> Iterator[Frame]:
+        for frame in self.model_colors.colorize(frames):
+            ab, conf = self.matcher.guide(frame.gray)
+            frame.ab = ab * conf[..., None] + frame.ab * (1.0 - conf[..., None])
+            self.shares.append(float(conf.mean()))
+            yield frame
+
+    def report(self) -> list[str]:
+        share = np.mean(self.shares) if self.shares else 0.0
+        return [f"{share:.0%} of the color from the reference photo, the rest from the model"]
