@@ -36,6 +36,7 @@ from vidcolor.media.decode import decode
 from vidcolor.media.encode import EncodeSettings
 from vidcolor.media.remux import join_segments
 from vidcolor.media.segments import SegmentWriter, WorkDir
+from vidcolor.models.backends import resolve_backend
 from vidcolor.pipeline.colorize import WorkerLayout, gray_small, render_shape, worker_layout
 from vidcolor.pipeline.temporal import FlowConfig, Stabilizer
 from vidcolor.runtime.malloc import keep_freed_memory
@@ -90,7 +91,7 @@ def io_ceiling(clip: Path, work: Path, render: int) -> float:
 
 
 def model_fps(model: Colorizer, shape: tuple[int, int], batch: int, seconds: float = 8.0,
-              layout: WorkerLayout | None = None, graphs: bool = False) -> float:
+              layout: WorkerLayout | None = None, graphs: bool = False, backend: str = "torch") -> float:
     """Frames/s of the network alone on batches of random gray at the working size.
 
     ``layout``: ``workers`` callers side by side with ``threads`` torch threads each,
@@ -102,10 +103,10 @@ def model_fps(model: Colorizer, shape: tuple[int, int], batch: int, seconds: flo
 
     def caller() -> None:
         torch.set_num_threads(layout.threads)
-        model.predict_ab(x, graphs=graphs)
+        model.predict_ab(x, graphs=graphs, backend=backend)
         n, t = 0, time.perf_counter()
         while time.perf_counter() - t < seconds:
-            model.predict_ab(x, graphs=graphs)
+            model.predict_ab(x, graphs=graphs, backend=backend)
             n += batch
         results.append(n / (time.perf_counter() - t))
 
@@ -128,8 +129,8 @@ def run_layouts(execution: Execution, model: Colorizer) -> list[WorkerLayout]:
 def models_fps(model: Colorizer, shape: tuple[int, int], execution: Execution,
                seconds: float) -> dict[WorkerLayout, float]:
     """Model-only frames/s of the network as the run uses it (TorchScript graphs unless --no-jit), per layout."""
-    return {lay: model_fps(model, shape, execution.batch_size, seconds, lay, graphs=execution.jit)
-            for lay in run_layouts(execution, model)}
+    return {lay: model_fps(model, shape, execution.batch_size, seconds, lay, graphs=execution.jit,
+                           backend=execution.backend) for lay in run_layouts(execution, model)}
 
 
 def raw_fps(net: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0) -> float:
@@ -200,10 +201,14 @@ def main() -> None:
     ap.add_argument("--preset", default=EncodeSettings.preset, help="x264 preset of the end-to-end runs.")
     ap.add_argument("--workers", type=int, default=Execution.workers,
                     help="Model workers of the end-to-end runs (0: vidcolor's default).")
-    ap.add_argument("--no-jit", action="store_true", help="Run the plain model, not its TorchScript graphs.")
+    ap.add_argument("--no-jit", action="store_true", help="Run the plain model, not its prepared graphs.")
+    ap.add_argument("--backend", default=Execution.backend, help="CPU graphs: auto, torch or onnxruntime.")
     ap.add_argument("--seconds", type=float, default=30.0,
                     help="Length of the 640x360 clip (1280x720: 0.6x); each file also pays ~0.2 s to start and drain.")
     ap.add_argument("--only", choices=["speed", "rss"], help="Run only one half of the benchmark.")
+    ap.add_argument("--sizes", default="640x360,1280x720",
+                    help="Clip sizes of the speed table (the second and later clips are 0.6x as long).")
+    ap.add_argument("--no-eccv", action="store_true", help="Skip the ECCV16 comparison.")
     ap.add_argument("--with-compile", action="store_true",
                     help="Also time the --compile path at 640x360 (adds its one-time compile).")
     args = ap.parse_args()
@@ -211,11 +216,12 @@ def main() -> None:
     torch.set_num_threads(torch.get_num_threads())
     model = load_model(device="cpu")
     recipe = Recipe(inference=InferenceConfig(render_size=args.render_size), encode=EncodeSettings(preset=args.preset))
-    execution = Execution(device="cpu", workers=args.workers, jit=not args.no_jit)
+    execution = Execution(device="cpu", workers=args.workers, jit=not args.no_jit,
+                          backend=resolve_backend(args.backend))
     print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
           f"torch {torch.__version__}, PyAV {av.__version__}, render size {args.render_size}, "
           f"x264 preset {args.preset}, model workers {args.workers or 'auto'}, "
-          f"{'plain model' if args.no_jit else 'TorchScript graphs'}")
+          f"{'plain model' if args.no_jit else execution.backend + ' graphs'}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if args.only != "rss":
@@ -230,7 +236,9 @@ def speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution:
     print("model-only is the faster of: " + ", ".join(f"{lay.workers} caller(s) x {lay.threads} thread(s)"
                                                        for lay in layouts))
     rows = []
-    for w, h, secs in ((640, 360, args.seconds), (1280, 720, args.seconds * 0.6)):
+    sizes = [tuple(map(int, s.split("x"))) for s in args.sizes.split(",")]
+    for n, (w, h) in enumerate(sizes):
+        secs = args.seconds if n == 0 else args.seconds * 0.6
         clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
         shape = render_shape(h, w, args.render_size)
         ceiling = io_ceiling(clip, work, args.render_size)
@@ -263,6 +271,8 @@ def speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution:
     if args.with_compile:
         compiled_speed(args, model, recipe, execution, work)
 
+    if args.no_eccv:
+        return
     shape = render_shape(360, 640, args.render_size)
     ours = raw_fps(model.net, shape, 4)
     eccv = raw_fps(ECCV16(), shape, 4, seconds=15)

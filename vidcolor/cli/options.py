@@ -9,6 +9,7 @@ from typing import TypeVar
 import click
 
 from ..media.encode import EncodeSettings
+from ..models.backends import BACKENDS
 from ..models.zoo import DEFAULT_MODEL
 from ..pipeline.settings import Execution, InferenceConfig, Recipe
 from ..pipeline.temporal import TEMPORAL_METHODS, FlowConfig, temporal_config
@@ -67,7 +68,9 @@ def execution_options(f: F) -> F:
         click.option("--compile", "compile_model", is_flag=True,
                      help="torch.compile the model: faster per frame after about a minute of compiling; for films."),
         click.option("--jit/--no-jit", default=Execution.jit, show_default=True,
-                     help="On the CPU, run the network as frozen TorchScript graphs (traced once per shape)."),
+                     help="On the CPU, run the network as prepared graphs, one per input shape (--no-jit: plain)."),
+        click.option("--backend", type=click.Choice(BACKENDS), default=Execution.backend, show_default=True,
+                     help="CPU graphs: ONNX Runtime or TorchScript (auto: ONNX Runtime where installed)."),
     ])
 
 
@@ -87,6 +90,8 @@ def recipe_from(model_name: str | None, weights: Path | None, render_size: int, 
 
 
 def execution_from(device: str, batch_size: int, model_workers: int = Execution.workers,
-                   compile_model: bool = Execution.compile, jit: bool = Execution.jit) -> Execution:
+                   compile_model: bool = Execution.compile, jit: bool = Execution.jit,
+                   backend: str = Execution.backend) -> Execution:
     """The execution the options describe."""
-    return Execution(device=device, batch_size=batch_size, workers=model_workers, compile=compile_model, jit=jit)
+    return Execution(device=device, batch_size=batch_size, workers=model_workers, compile=compile_model, jit=jit,
+                     backend=backend)

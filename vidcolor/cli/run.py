@@ -55,7 +55,7 @@ from .signals import install_sigterm
 def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
         temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, model_workers: int,
-        compile_model: bool, jit: bool, keyframes_dir: Path | None, reference_photo: Path | None,
+        compile_model: bool, jit: bool, backend: str, keyframes_dir: Path | None, reference_photo: Path | None,
         deinterlace: bool, output_format: str,
         jobs: int, timeout: float | None,
         report_path: Path | None, ray_address: str | None, ray_cpus_per_task: float, ray_gpus_per_task: float,
@@ -70,7 +70,7 @@ def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_nam
                                  segment_seconds), deinterlace=deinterlace,
                      keyframes=keyframes_for(inputs, keyframes_dir) if keyframes_dir else (),
                      reference=load_reference(reference_photo) if reference_photo else None)
-    execution = execution_from(device, batch_size, model_workers, compile_model, jit)
+    execution = execution_from(device, batch_size, model_workers, compile_model, jit, backend)
     if ray_address is not None:
         report = run_on_ray(list(inputs), output, recipe, execution, overwrite, not quiet, ray_address,
                             ray_cpus_per_task, ray_gpus_per_task)

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from ..runtime.device import pick_device
 from .archs.base import ChromaNet
+from .backends import OnnxGraphs
 from .checkpoint import state_digest
 from .tracing import Graphs
 from .zoo import net_from_checkpoint, read_zoo_checkpoint
@@ -59,6 +60,7 @@ class Colorizer:
         self.info = info
         self._digest: str | None = None
         self._graphs: Graphs | None = None
+        self._onnx: OnnxGraphs | None = None
         self._lock = threading.Lock()
         # torch.compile for one fixed input shape: half a minute or more to start, measured +10%
         # model-only and slower end to end on 2 cores (docs/speed.md), hence opt-in
@@ -91,11 +93,15 @@ class Colorizer:
             self._digest = state_digest(self.net.state_dict())
         return self._digest
 
-    def _forward(self, graphs: bool) -> torch.nn.Module | Graphs:
+    def _forward(self, graphs: bool, backend: str) -> torch.nn.Module | Graphs | OnnxGraphs:
         if self._compiled is not None:
             return self._compiled
         if graphs and self.device.type == "cpu":
             with self._lock:
+                if backend == "onnxruntime":
+                    if self._onnx is None:
+                        self._onnx = OnnxGraphs(self.net, self.digest)
+                    return self._onnx
                 if self._graphs is None:
                     self._graphs = Graphs(self.net)
             return self._graphs
@@ -103,12 +109,12 @@ class Colorizer:
 
     @torch.inference_mode()
     def predict_ab(self, gray: torch.Tensor, temperature: float | None = None, *, graphs: bool = False,
-                   pad_to: int | None = None) -> torch.Tensor:
+                   pad_to: int | None = None, backend: str = "torch") -> torch.Tensor:
         """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled to the input's size.
 
-        ``graphs``: run frozen TorchScript graphs on the CPU (one per shape). ``pad_to``: pad a
-        short batch to this size (a last batch then reuses its graph, and a compiled network is
-        never compiled twice).
+        ``graphs``: on the CPU, run prepared graphs (one per shape) of ``backend``: frozen
+        TorchScript ("torch") or ONNX Runtime ("onnxruntime"). ``pad_to``: pad a short batch to
+        this size (a last batch then reuses its graph, and a compiled network is never compiled twice).
         """
         n = gray.shape[0]
         if pad_to and n < pad_to:
@@ -119,7 +125,7 @@ class Colorizer:
         autocast = (torch.autocast("cuda", dtype=torch.float16) if self.device.type == "cuda"
                     else contextlib.nullcontext())
         with autocast:
-            out = self._forward(graphs)(gray)
+            out = self._forward(graphs, backend)(gray)
         ab = self.net.decode_ab(out, temperature)
         return upsample_ab(ab[:n].float(), gray.shape[-2:])
 

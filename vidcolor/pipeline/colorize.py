@@ -85,7 +85,7 @@ def predict_batch(batch: list[Frame], model: Colorizer, config: InferenceConfig,
     grays = np.stack([f.gray for f in batch])[:, None]
     fixed = execution.jit or model.compiled  # graphs and compiled code are made per shape: pad the last batch
     ab = model.predict_ab(torch.from_numpy(grays), config.temperature, graphs=execution.jit,
-                          pad_to=execution.batch_size if fixed else None)
+                          pad_to=execution.batch_size if fixed else None, backend=execution.backend)
     for f, a in zip(batch, ab.permute(0, 2, 3, 1).cpu().numpy()):
         f.ab = a
     return batch

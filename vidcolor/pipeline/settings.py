@@ -65,7 +65,8 @@ class Execution:
     device: str = "auto"  # auto, cpu or cuda[:N]
     batch_size: int = 4  # frames per network call
     workers: int = 0  # model threads taking turns on batches (0: one per CPU thread, at most 4; 1 on CUDA)
-    jit: bool = True  # video on the CPU: the network as frozen TorchScript graphs (models/tracing.py)
+    jit: bool = True  # video on the CPU: the network as prepared graphs (TorchScript or ONNX Runtime)
+    backend: str = "auto"  # CPU graphs: auto, torch or onnxruntime (models/backends.py)
     compile: bool = False  # torch.compile: faster per frame after a one-time compile (opt-in)
     queue_size: int = 8  # frames between threaded stages
     pipelined: bool = True  # False: every stage in one thread (same output, for checking)

@@ -8,9 +8,11 @@ colored (``keyframes.KeyframeColors``, the model underneath); reference photos c
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Protocol
 
 from ..media.frames import Frame
+from ..models.backends import resolve_backend
 from ..models.colorizer import Colorizer
 from .colorize import colorize_frames, colorize_in_workers, worker_layout
 from .settings import Execution, Recipe
@@ -30,7 +32,8 @@ class ModelColors:
     """The automatic model: batches through the network, in worker threads when pipelined."""
 
     def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution) -> None:
-        self.model, self.recipe, self.execution = model, recipe, execution
+        self.model, self.recipe = model, recipe
+        self.execution = replace(execution, backend=resolve_backend(execution.backend))
         self.layout = worker_layout(execution, model)
 
     def colorize(self, frames: Iterable[Frame]) -> Iterator[Frame]:
