@@ -12,7 +12,7 @@ from media import make_audio_only, make_video, video_facts
 from vidcolor import Execution, colorize_video
 from vidcolor.errors import VidcolorError
 from vidcolor.eval.metrics import colorfulness, psnr
-from vidcolor.media.encode import to_video_frame
+from vidcolor.media.segments import SegmentWriter
 from vidcolor.pipeline.colorize import predict_batch
 
 VARIANTS = {
@@ -124,6 +124,9 @@ def test_output_equal_to_input_is_refused(tmp_path, model, fast_recipe):
         colorize_video(src, src, recipe=fast_recipe, model=model, progress=False, overwrite=True)
 
 
+SegmentWriter_write = SegmentWriter.write
+
+
 def fail_at_fifth(items, *args, **kwargs):
     for i, item in enumerate(items):
         if i == 5:
@@ -137,17 +140,17 @@ def broken_batch(batch, model, config, execution):
     return predict_batch(batch, model, config, execution)
 
 
-def broken_frame(frame, pix_fmt):
+def broken_write(writer, frame):
     if frame.index >= 5:
         raise RuntimeError("boom")
-    return to_video_frame(frame, pix_fmt)
+    return SegmentWriter_write(writer, frame)
 
 
 @pytest.mark.parametrize("stage, module, name, replacement", [
     ("decode", "vidcolor.pipeline.video", "with_gray", lambda items, size: fail_at_fifth(items)),
     ("colorize", "vidcolor.pipeline.colorize", "predict_batch", broken_batch),  # in one of the model workers
     ("temporal", "vidcolor.pipeline.video", "stabilize", fail_at_fifth),
-    ("encode", "vidcolor.media.segments", "to_video_frame", broken_frame),  # in the caller's thread
+    ("encode", "vidcolor.media.segments.SegmentWriter", "write", broken_write),  # in the caller's thread
 ])
 def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_recipe, monkeypatch, stage, module,
                                                       name, replacement):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -96,6 +97,15 @@ def add_video_stream(container: av.container.OutputContainer, first: Frame, sett
     if first.rotation:
         vs.set_display_rotation(first.rotation)
     return vs
+
+
+def with_pictures(frames: Iterable[Frame]) -> Iterator[Frame]:
+    """Make each frame's YUV picture for the encoder ahead, in the thread that runs this (the full-size
+    chroma work then overlaps the encoder instead of waiting in front of it)."""
+    for frame in frames:
+        h, w = frame.y.shape
+        frame.picture = to_video_frame(frame, pix_fmt_for(w, h))
+        yield frame
 
 
 def pix_fmt_for(width: int, height: int) -> str:

@@ -117,7 +117,8 @@ class SegmentWriter:
                                      options=exact_mp4_options(frame.time_base))
             self.stream = add_video_stream(self.container, frame, self.settings, self.rate)
             self.field_flags = FieldFlags(frame.fields) if frame.fields else None
-        picture = to_video_frame(frame, self.stream.pix_fmt)
+        picture = frame.picture if frame.picture is not None else to_video_frame(frame, self.stream.pix_fmt)
+        frame.picture = None  # the frame may live on (a preview); its encoded copy need not
         if self.field_flags is not None:
             picture = self.field_flags(picture)
         self.container.mux(self.stream.encode(picture))

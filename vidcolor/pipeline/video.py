@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import VidcolorError
 from ..media.containers import check_output_container
 from ..media.decode import DecodeStats, decode
-from ..media.encode import EncodeSettings
+from ..media.encode import EncodeSettings, with_pictures
 from ..media.frames import Frame
 from ..media.probe import probe
 from ..models.colorizer import Colorizer, load_model
@@ -89,7 +89,7 @@ def color_source(input_path: Path, model: Colorizer, recipe: Recipe, execution: 
 
 
 def build_stages(input_path: Path, model: Colorizer, recipe: Recipe, execution: Execution, first: int,
-                 stats: DecodeStats) -> Iterator[Frame]:
+                 stats: DecodeStats, pictures: bool = False) -> Iterator[Frame]:
     """decode -> colorize -> stabilize: each in its own thread(s) when pipelined, else one after another here.
 
     However the run ends, every stage is closed, downstream first, so no thread
@@ -105,6 +105,8 @@ def build_stages(input_path: Path, model: Colorizer, recipe: Recipe, execution: 
     chain.append(source.colorize(chain[-1]))
     chain.append(stabilize(chain[-1], recipe.temporal))
     chain.append(weave_fields(chain[-1]))
+    if pictures and execution.pipelined:
+        chain.append(with_pictures(chain[-1]))  # the encoder's YUV made in the temporal thread, ahead of x264
     if execution.pipelined:
         chain.append(in_thread(chain[-1], "temporal", execution.queue_size))
     try:
@@ -155,7 +157,8 @@ def write_frames(plan: FilmPlan, model: Colorizer, recipe: Recipe, execution: Ex
     written = 0
     # the stages are the parallelism; OpenCV's own pool would only busy-wait beside them
     with opencv_threads(1), closing(build_stages(plan.input, model, recipe, execution, max(0, start - warm),
-                                                 stats if stats is not None else DecodeStats())) as frames:
+                                                 stats if stats is not None else DecodeStats(),
+                                                 pictures=plan.output_format == "h264")) as frames:
         for frame in frames:
             if end is not None and frame.index >= end:
                 break
