@@ -77,25 +77,32 @@ def make_video(path: Path, frames: int = 12, width: int = 64, height: int = 48, 
         for p in cues:
             out.mux(p)
         if audio:
-            sr = a.codec_context.sample_rate
-            fmt = a.codec_context.format.name
-            total = int(sr * pts / (rate * 100))
-            tt = np.arange(total) / sr
-            samples = (0.3 * np.sin(2 * np.pi * 440 * tt)).astype(np.float32)
-            if fmt.startswith("s16"):
-                samples = (samples * 32767).astype(np.int16)
-            elif fmt.startswith("s32"):
-                samples = (samples * 2**31).astype(np.int32)
-            n = a.codec_context.frame_size or 1024
-            for start in range(0, total, n):
-                chunk = samples[start: start + n][None]
-                af = av.AudioFrame.from_ndarray(chunk, format=fmt, layout="mono")
-                af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
-                for p in a.encode(af):
-                    out.mux(p)
-            for p in a.encode(None):
-                out.mux(p)
+            write_tone(out, a, pts / (rate * 100), 440.0, 0.3)
     return path
+
+
+def write_tone(out: av.container.OutputContainer, stream: av.audio.stream.AudioStream, seconds: float,
+               freq: float, amplitude: float) -> None:
+    """A sine tone of ``seconds`` on an audio stream, in its sample format and channel layout."""
+    sr, fmt = stream.codec_context.sample_rate, stream.codec_context.format.name
+    channels = len(stream.codec_context.layout.channels)
+    total = int(sr * seconds)
+    wave = (amplitude * np.sin(2 * np.pi * freq * np.arange(total) / sr)).astype(np.float32)
+    if fmt.startswith("s16"):
+        wave = (wave * 32767).astype(np.int16)
+    elif fmt.startswith("s32"):
+        wave = (wave * 2**31).astype(np.int32)
+    size = stream.codec_context.frame_size or 1024
+    for start in range(0, total, size):
+        chunk = np.tile(wave[start: start + size], (channels, 1))
+        if not fmt.endswith("p"):  # packed: channels interleaved in one plane
+            chunk = chunk.T.reshape(1, -1)
+        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format=fmt, layout=stream.codec_context.layout)
+        af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
+        for p in stream.encode(af):
+            out.mux(p)
+    for p in stream.encode(None):
+        out.mux(p)
 
 
 def video_facts(path: Path) -> dict:
@@ -246,26 +253,6 @@ def make_archive_file(folder: Path, kind: str, frames: int = 10) -> Path:
                 out.mux(p)
         for p in vs.encode(None):
             out.mux(p)
-        seconds = frames / rate
         for n, a in enumerate(audios):
-            fmt = a.codec_context.format.name
-            size = a.codec_context.frame_size or 1024
-            total = int(sr * seconds)
-            t = np.arange(total) / sr
-            wave = 0.2 * np.sin(2 * np.pi * (330 + 110 * n) * t)
-            channels = len(a.codec_context.layout.channels)
-            for start in range(0, total, size):
-                chunk = np.tile(wave[start: start + size], (channels, 1)).astype(np.float32)
-                if fmt.startswith("s16"):
-                    chunk = (chunk * 32767).astype(np.int16)
-                elif fmt.startswith("s32"):
-                    chunk = (chunk * 2**31).astype(np.int32)
-                if not fmt.endswith("p"):
-                    chunk = chunk.T.reshape(1, -1)
-                af = av.AudioFrame.from_ndarray(chunk, format=fmt, layout=layout)
-                af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
-                for p in a.encode(af):
-                    out.mux(p)
-            for p in a.encode(None):
-                out.mux(p)
+            write_tone(out, a, frames / rate, 330.0 + 110 * n, 0.2)
     return path

@@ -232,7 +232,7 @@ def run_batch_ray(inputs: list[Path], output: str | Path | None, recipe: Recipe,
     planned, failures = discover(inputs, output)
     report.results.extend(failures)
     if not planned:
-        report.finished = time.strftime("%Y-%m-%dT%H:%M:%S")
+        report.close([])
         return report
     if not ray.is_initialized():
         ray.init(address=ray_options.address, logging_level=logging.WARNING, log_to_driver=False)
@@ -275,12 +275,10 @@ def run_batch_ray(inputs: list[Path], output: str | Path | None, recipe: Recipe,
         report.interrupted = True
     finally:
         bar.close()
-        report.finished = time.strftime("%Y-%m-%dT%H:%M:%S")
     for film in films.values():
         if film.result.status == "failed" and film.result.error is None:
             film.result.error = "interrupted"
-    order = {str(j.input): i for i, j in enumerate(planned)}
-    report.results.sort(key=lambda r: order.get(r.input, -1))
+    report.close([j.input for j in planned])
     return report
 
 

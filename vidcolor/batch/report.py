@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,12 @@ class BatchReport:
     started: str
     finished: str = ""
     interrupted: bool = False
+
+    def close(self, order: list[Path]) -> None:
+        """Stamp the end and list the results in the order the inputs were planned."""
+        self.finished = time.strftime("%Y-%m-%dT%H:%M:%S")
+        rank = {str(p): i for i, p in enumerate(order)}
+        self.results.sort(key=lambda r: rank.get(r.input, -1))
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)

@@ -72,7 +72,5 @@ def run_batch(inputs: list[Path], output: str | Path | None, options: BatchOptio
         report.interrupted = True
     finally:
         overall.close()
-        report.finished = time.strftime("%Y-%m-%dT%H:%M:%S")
-    order = {str(j.input): i for i, j in enumerate(planned)}
-    report.results.sort(key=lambda r: order.get(r.input, -1))
+    report.close([j.input for j in planned])
     return report
