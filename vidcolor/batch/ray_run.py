@@ -245,6 +245,7 @@ def run_batch_ray(inputs: list[Path], output: str | Path | None, recipe: Recipe,
     scheduler = Scheduler(resources)
     films: dict[Path, Film] = {}
     bar = progress_bar(len(planned), "files", "file", enabled=progress)
+    frames_done, started = 0, time.time()
     try:
         for job in planned:
             plan_job(job, recipe, execution, model, overwrite, ray_options, scheduler, films, report, bar)
@@ -263,6 +264,9 @@ def run_batch_ray(inputs: list[Path], output: str | Path | None, recipe: Recipe,
                     continue
                 owner.done.append(value)
                 owner.pending -= 1
+                frames_done += value.frames
+                rate = frames_done / max(time.time() - started, 1e-9)
+                bar.set_postfix_str(f"{frames_done} frames, {rate:.1f} frames/s")
                 if owner.pending == 0:
                     finish_film(owner, recipe, execution, model)
                     bar.update(1)
