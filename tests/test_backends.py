@@ -11,6 +11,7 @@ from vidcolor.models import zoo
 from vidcolor.models.colorizer import ModelInfo
 
 pytest.importorskip("onnxruntime")
+pytest.importorskip("onnx")
 
 
 @pytest.mark.parametrize("name", sorted(zoo.MODELS))

@@ -22,7 +22,9 @@ BACKENDS = ("auto", "torch", "onnxruntime")
 
 
 def onnxruntime_available() -> bool:
+    """ONNX Runtime to run, and onnx, which torch's exporter needs to write the graph."""
     try:
+        import onnx  # noqa: F401
         import onnxruntime  # noqa: F401
     except ImportError:
         return False
@@ -40,7 +42,7 @@ def resolve_backend(name: str) -> str:
     if name == "onnxruntime" and not onnxruntime_available():
         from ..errors import VidcolorError
 
-        raise VidcolorError("--backend onnxruntime needs ONNX Runtime: pip install onnxruntime")
+        raise VidcolorError("--backend onnxruntime needs ONNX Runtime and onnx: pip install 'vidcolor[onnx]'")
     return name
 
 
