@@ -12,7 +12,7 @@ from ..media.images import gray_of, read_image, write_png
 from ..models.colorizer import Colorizer, load_model
 from .colorize import colorize_grays
 from .records import run_key, up_to_date, write_sidecar
-from .reference import Matcher
+from .reference import matcher_for
 from .settings import InferenceConfig, Keyframe
 
 
@@ -24,7 +24,7 @@ def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig,
     ab = colorize_grays(model, [gray], config)[0]
     if reference is not None:
         h, w = ab.shape[:2]
-        guide, conf = Matcher(reference.path, config.render_size).guide(resize(gray, w, h))
+        guide, conf = matcher_for(reference.path, config.render_size).guide(resize(gray, w, h))
         ab = guide * conf[..., None] + ab * (1.0 - conf[..., None])
     return to_uint8(combine(gray, ab))
 

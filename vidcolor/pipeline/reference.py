@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -77,12 +78,18 @@ class Matcher:
         return ab, cv2.GaussianBlur(conf, (0, 0), 2.0)
 
 
+@lru_cache(maxsize=4)
+def matcher_for(reference: Path, render_size: int) -> Matcher:
+    """One Matcher per reference and working size in a process: a batch of stills loads the encoder once."""
+    return Matcher(reference, render_size)
+
+
 class ReferenceColors:
     """The color source for a film with a reference photo: its colors where frames match, the model's elsewhere."""
 
     def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution) -> None:
         self.model_colors = ModelColors(model, recipe, execution)
-        self.matcher = Matcher(recipe.reference.path, recipe.inference.render_size)
+        self.matcher = matcher_for(recipe.reference.path, recipe.inference.render_size)
         self.shares: list[float] = []
 
     def colorize(self, frames: Iterable[Frame]) -> Iterator[Frame]:
