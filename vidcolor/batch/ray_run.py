@@ -329,7 +329,9 @@ def finish_film(film: Film, recipe: Recipe, execution: Execution, model: Coloriz
         joined = writer.finish(plan.input, rotation)
         if joined is None:
             raise VidcolorError("video stream has no decodable frames", plan.input)
-        frames = sum(d.frames for d in film.done) + result.segments_reused * plan.segment_frames
+        # the last range decodes the film to its end (every range decodes from its start): its count is the
+        # film's, whatever earlier runs or lost attempts had already written
+        frames = max((d.decoded for d in film.done), default=0)
         write_sidecar(plan.output, plan.key, {"input": str(plan.input), "frames": frames})
         result.status, result.frames = "done", frames
         result.nodes = sorted({d.node for d in film.done})
