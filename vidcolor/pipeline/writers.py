@@ -40,7 +40,6 @@ class VideoWriter(Protocol):
 class H264Segments:
     """H.264 in resumable segments, joined with the input's other streams at the end."""
 
-    suffix = None  # the container is chosen from the copied streams (media.containers)
 
     def __init__(self, output: Path, key: dict[str, Any], encode: EncodeSettings, rate: Fraction,
                  segment_frames: int) -> None:
@@ -74,7 +73,6 @@ class H264Segments:
 class PngSequence:
     """Every frame as ``NNNNNN.png`` (its index) in a folder, renamed into place when complete."""
 
-    suffix = ""  # a folder
 
     def __init__(self, output: Path, key: dict[str, Any], encode: EncodeSettings, rate: Fraction,
                  segment_frames: int) -> None:
