@@ -161,3 +161,63 @@ def test_an_unreadable_reference_is_one_line_before_any_work(tmp_path):
     result = CliRunner().invoke(main, ["run", str(film), "--reference", str(tmp_path / "ref.png"), "--quiet"])
     assert result.exit_code == 1 and "ref.png" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "f.colorized.mp4").exists()
+
+
+def stroked(gray_rgb: np.ndarray, box: tuple[slice, slice], ab: tuple[float, float]) -> np.ndarray:
+    """The gray frame with one stroke of a color painted over ``box`` (the rest left exactly gray)."""
+    out = gray_rgb.copy()
+    out[box] = tinted(gray_rgb, ab)[box]
+    return out
+
+
+def edge_picture(width: int, height: int, t: int) -> np.ndarray:
+    """A dark textured left half and a bright right half (a strong edge), panning slowly."""
+    rng = np.random.default_rng(0)
+    texture = cv2.GaussianBlur(rng.normal(0, 12, (height, width + 40)), (0, 0), 2)
+    g = np.where(np.arange(width + 40)[None] < width // 2 + 20, 60.0, 190.0) + texture
+    g = np.clip(g[:, t: t + width], 0, 255).astype(np.uint8)
+    return np.dstack([g] * 3)
+
+
+def test_strokes_spread_within_a_region_but_not_across_a_strong_edge(tmp_path, model, fast_recipe):
+    pictures = [edge_picture(96, 64, i) for i in range(8)]
+    film = write_film(tmp_path / "edge.mp4", pictures)
+    save(tmp_path / "keys", 0, stroked(pictures[0], (slice(28, 34), slice(10, 22)), (60.0, -50.0)))  # magenta
+    auto = frames_ab(colorize_video(film, tmp_path / "a.mp4", recipe=fast_recipe, model=model, progress=False).output)
+    run = colorize_video(film, tmp_path / "s.mp4", recipe=keyframe_recipe(fast_recipe, tmp_path / "keys", film),
+                         model=model, progress=False)
+    keyed = frames_ab(run.output)
+    for a, k in ((auto[0], keyed[0]), (auto[-1], keyed[-1])):
+        left, right = k[:, :40], k[:, 76:]  # the edge is at x 68 - t
+        assert np.abs(left.reshape(-1, 2).mean(0) - (60, -50)).max() < 12, "the stroke's color fills its region"
+        assert left[..., 0].min() > 30, "all of it, far from the stroke too"
+        assert np.abs(right - a[:, 76:]).mean() < 3, "across the edge: the model's color, not the stroke's"
+    assert any("strokes" in n for n in run.notes)
+
+
+def test_spread_strokes_stops_at_an_edge_and_keeps_the_strokes_color():
+    from vidcolor.pipeline.propagate import spread_strokes
+
+    gray = np.where(np.arange(120)[None] < 60, 50.0, 200.0).repeat(80, 0).astype(np.float32)
+    ab, strokes = np.zeros((80, 120, 2), np.float32), np.zeros((80, 120), bool)
+    strokes[5:8, 5:10], ab[5:8, 5:10] = True, (30.0, 20.0)
+    strokes[70:75, 100:110], ab[70:75, 100:110] = True, (-20.0, -35.0)
+    spread, reach = spread_strokes(gray, ab, strokes)
+    assert np.allclose(spread[:, :58], (30, 20), atol=0.5) and np.allclose(spread[:, 62:], (-20, -35), atol=0.5)
+    assert reach[strokes].min() > 0.99 and reach[:, :58].min() > 0.1 and reach[:, 62:].min() > 0.1
+
+
+def test_a_keyframes_color_comes_back_after_an_occlusion(tmp_path, model, fast_recipe):
+    still = scene(96, 64, 0, "coffee")
+    pictures = []
+    for i in range(34):  # a flat gray board slides across the whole picture (frames 3 to 29), then is gone
+        p = still.copy()
+        x = (i - 3) * 5 - 30  # slowly enough not to look like a cut
+        p[:, max(0, x): max(0, x + 30)] = 128
+        pictures.append(p)
+    film = write_film(tmp_path / "occluded.mp4", pictures)
+    save(tmp_path / "keys", 0, tinted(still, (60.0, -50.0)))
+    keyed = frames_ab(colorize_video(film, tmp_path / "k.mp4", recipe=keyframe_recipe(fast_recipe, tmp_path / "keys",
+                                                                                      film),
+                                     model=model, progress=False).output)
+    assert keyed[-1][..., 0].mean() > 40 and keyed[-1][..., 1].mean() < -30, "every pixel was covered once"

@@ -4,9 +4,16 @@ A keyframe is a color image named by the 0-based index of the frame it colors (`
 ``000120.jpg``); only its chroma is used, on the film's own luminance. Its color is carried
 forward and backward through its shot along the optical flow of the film's luminance, with a
 per-pixel confidence (forward-backward consistency times luminance agreement, fading with
-distance), never across a cut. Two keyframes in a shot are blended by distance; pixels nothing
-reliable reaches, and shots without a keyframe, keep the automatic model's color. The temporal
-stage still runs on top.
+distance), never across a cut. Where the carried color is lost (an occlusion, a failed flow) the
+frame is matched to its shot's nearest keyframe by the pretrained encoder's features and the
+keyframe's color comes back there (and is carried on from there: re-anchored, so it does not
+drift); small holes take the color of their own region (an edge-aware fill on the luminance).
+Two keyframes in a shot are blended by distance; pixels nothing reliable reaches, and shots
+without a keyframe, keep the automatic model's color. The temporal stage still runs on top.
+
+A keyframe may also be the gray frame with a few color strokes painted on it (most of it left
+exactly gray): then only the stroked pixels constrain, and their color is first spread within
+the frame along its luminance (``propagate.spread_strokes``), then carried through the shot.
 
 The backward direction needs the frames before a keyframe: a first pass over the film finds the
 cuts and, at each keyframe, carries its color back to the previous keyframe or the shot's start,
@@ -32,6 +39,8 @@ from ..media.probe import MediaInfo
 from ..models.colorizer import Colorizer
 from .colorize import gray_small
 from .cuts import CutDetector
+from .propagate import fill_holes, spread_strokes, stroke_trust
+from .reference import Matcher
 from .settings import Execution, Keyframe, Recipe
 from .sources import ModelColors
 from .temporal import consistency, make_flow, pixel_grid, warp
@@ -39,6 +48,10 @@ from .temporal import consistency, make_flow, pixel_grid, warp
 LUMA_SIGMA = 14.0  # gray levels: a carried pixel that no longer looks like the frame loses trust
 FADE = 0.995  # trust kept per frame carried, so far-away keyframes count less
 FULL_TRUST = 0.5  # from this trust on, a keyframe's color is used alone (below, mixed with the model's)
+UNTOUCHED_CHROMA = 1.5  # Lab ab: a keyframe pixel this close to gray was left unpainted
+STROKES_SHARE = 0.6  # a keyframe this much unpainted is a stroke keyframe
+STROKE_CHROMA = 4.0  # Lab ab: a painted pixel (between this and UNTOUCHED_CHROMA: compression fringes)
+REANCHOR = 0.5  # trust given to a color found again by feature matching (at full match confidence)
 
 
 def load_keyframes(folder: Path, info: MediaInfo) -> tuple[Keyframe, ...]:
@@ -69,11 +82,34 @@ def load_keyframes(folder: Path, info: MediaInfo) -> tuple[Keyframe, ...]:
     return tuple(keys[i] for i in sorted(keys))
 
 
-def keyframe_ab(keyframe: Keyframe, shape: tuple[int, int]) -> np.ndarray:
-    """The keyframe's chroma (Lab ab) at the working size."""
-    h, w = shape
-    rgb = cv2.resize(read_image(keyframe.path), (w, h), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(rgb_to_lab(rgb)[..., 1:])
+@dataclass
+class KeyColor:
+    """A keyframe's chroma at the working size, how far each pixel of it is trusted, and its kind."""
+
+    ab: np.ndarray
+    trust: np.ndarray
+    strokes: bool
+
+
+def keyframe_color(keyframe: Keyframe, gray: np.ndarray) -> KeyColor:
+    """The keyframe's chroma on the frame's gray (working size): a colored frame as it is, a stroke
+    keyframe's strokes spread along the gray's edges (undiluted by the resize: a thin stroke keeps its color)."""
+    h, w = gray.shape
+    ab = rgb_to_lab(read_image(keyframe.path))[..., 1:]
+    chroma = np.hypot(ab[..., 0], ab[..., 1])
+    painted = chroma > STROKE_CHROMA
+    if (chroma < UNTOUCHED_CHROMA).mean() >= STROKES_SHARE and painted.any():
+        mask = painted.astype(np.float32)
+        cover = cv2.resize(mask, (w, h), interpolation=cv2.INTER_AREA)
+        color = cv2.resize(ab * mask[..., None], (w, h), interpolation=cv2.INTER_AREA) / np.maximum(cover, 1e-6)[
+            ..., None]
+        strokes = cover > 0.25
+        if not strokes.any():  # strokes thinner than a working-size pixel: their strongest pixels
+            strokes = cover >= cover.max() * 0.5
+        spread, reach = spread_strokes(gray, color, strokes)
+        return KeyColor(spread, stroke_trust(reach), True)
+    small = cv2.resize(ab, (w, h), interpolation=cv2.INTER_AREA)
+    return KeyColor(np.ascontiguousarray(small), np.ones((h, w), np.float32), False)
 
 
 class Carrier:
@@ -85,8 +121,14 @@ class Carrier:
         self.ab: np.ndarray | None = None
         self.trust: np.ndarray | None = None
 
-    def start(self, gray: np.ndarray, ab: np.ndarray) -> None:
-        self.gray, self.ab, self.trust = gray, ab, np.ones(gray.shape, np.float32)
+    def start(self, gray: np.ndarray, color: KeyColor) -> None:
+        self.gray, self.ab, self.trust = gray, color.ab, color.trust
+
+    def reanchor(self, ab: np.ndarray, trust: np.ndarray) -> None:
+        """Take a color found again (by matching the keyframe) where it is trusted more than the carried one."""
+        better = trust > self.trust
+        self.ab = np.where(better[..., None], ab, self.ab).astype(np.float32)
+        self.trust = np.maximum(trust, self.trust).astype(np.float32)
 
     def step(self, gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The carried chroma and trust at the next frame (in either direction of time)."""
@@ -110,6 +152,8 @@ class Backward:
 
     cuts: set[int] = field(default_factory=set)
     carried: dict[int, tuple[np.ndarray, np.ndarray, int]] = field(default_factory=dict)  # ab, trust, distance
+    colors: dict[int, KeyColor] = field(default_factory=dict)  # each keyframe's color on its frame
+    grays: dict[int, np.ndarray] = field(default_factory=dict)  # each keyframe's frame (working-size gray)
 
 
 def first_pass(path: Path, keyframes: dict[int, Keyframe], render_size: int) -> Backward:
@@ -123,8 +167,10 @@ def first_pass(path: Path, keyframes: dict[int, Keyframe], render_size: int) -> 
             found.cuts.add(frame.index)
             since = []
         if frame.index in keyframes:
+            color = found.colors[frame.index] = keyframe_color(keyframes[frame.index], gray)
+            found.grays[frame.index] = gray
             carrier = Carrier()
-            carrier.start(gray, keyframe_ab(keyframes[frame.index], gray.shape))
+            carrier.start(gray, color)
             for index, earlier in reversed(since):
                 ab, trust = carrier.step(earlier)
                 found.carried[index] = (ab.astype(np.float16), trust.astype(np.float16), frame.index - index)
@@ -141,35 +187,57 @@ class KeyframeColors:
         self.model_colors = ModelColors(model, recipe, execution)
         self.keyframes = {k.index: k for k in recipe.keyframes}
         self.backward = backward
+        self.matchers: dict[int, Matcher] = {}  # the current shot's keyframes, matched against for re-anchoring
         self.share: dict[int, list[float]] = {}  # shot's first frame -> share of each frame from keyframes
+
+    def matcher(self, index: int) -> Matcher:
+        if index not in self.matchers:
+            color = self.backward.colors[index]
+            self.matchers[index] = Matcher(self.backward.grays[index], color.ab, color.trust)
+        return self.matchers[index]
 
     def colorize(self, frames: Iterable[Frame]) -> Iterator[Frame]:
         carrier, last, shot = Carrier(), None, 0
         for frame in self.model_colors.colorize(frames):
             if frame.index in self.backward.cuts:
                 carrier, last, shot = Carrier(), None, frame.index
-            fwd = None
-            if frame.index in self.keyframes:
-                ab = keyframe_ab(self.keyframes[frame.index], frame.gray.shape)
-                carrier.start(frame.gray, ab)
-                last, fwd = frame.index, (ab, np.ones(frame.gray.shape, np.float32), 0)
-                frame.anchored = True
-            elif last is not None:
-                ab, trust = carrier.step(frame.gray)
-                fwd = (ab, trust, frame.index - last)
+                self.matchers.clear()
             bwd = self.backward.carried.pop(frame.index, None)
-            frame.ab, reach = blend(frame.ab, fwd, bwd)
+            fwd = matched = None
+            if frame.index in self.keyframes:
+                color = self.backward.colors[frame.index]
+                carrier.start(frame.gray, color)
+                last, fwd = frame.index, (color.ab, color.trust, 0)
+                frame.anchored = True
+            elif last is not None or bwd is not None:
+                nearest = last if bwd is None or (last is not None and frame.index - last <= bwd[2]) \
+                    else frame.index + bwd[2]
+                m_ab, m_conf = self.matcher(nearest).guide(frame.gray)
+                matched = (m_ab, m_conf)
+                if last is not None:
+                    carrier.step(frame.gray)
+                    carrier.reanchor(m_ab, m_conf * REANCHOR)
+                    fwd = (carrier.ab, carrier.trust, frame.index - last)
+            frame.ab, reach = blend(frame.gray, frame.ab, fwd, bwd, matched)
             self.share.setdefault(shot, []).append(reach)
             yield frame
 
     def report(self) -> list[str]:
         """Per shot with any keyframe color: what share came from keyframes."""
-        return [f"shot from frame {first}: {np.mean(v):.0%} of its color from keyframes, the rest from the model"
-                for first, v in sorted(self.share.items()) if np.mean(v) > 0]
+        strokes = [f"keyframe {i}: strokes, spread over {np.mean(c.trust):.0%} of its frame"
+                   for i, c in sorted(self.backward.colors.items()) if c.strokes]
+        return strokes + [f"shot from frame {first}: {np.mean(v):.0%} of its color from keyframes, the rest from "
+                          "the model" for first, v in sorted(self.share.items()) if np.mean(v) > 0]
 
 
-def blend(model_ab: np.ndarray, fwd: tuple | None, bwd: tuple | None) -> tuple[np.ndarray, float]:
-    """Keyframe colors (weighted by trust, and by distance when two reach) over the model's; and their share."""
+def blend(gray: np.ndarray, model_ab: np.ndarray, fwd: tuple | None, bwd: tuple | None,
+          matched: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, float]:
+    """Keyframe colors over the model's, and their share of the frame.
+
+    Carried colors count by their trust (by distance too when two keyframes reach); where they
+    fall short, the keyframe's color found again by feature matching; then holes take their own
+    region's keyframe color (edge-aware fill); the model's color fills what is left.
+    """
     if fwd is None and bwd is None:
         return model_ab, 0.0
     parts = [p for p in (fwd, bwd) if p is not None]
@@ -185,5 +253,15 @@ def blend(model_ab: np.ndarray, fwd: tuple | None, bwd: tuple | None) -> tuple[n
         out += ab.astype(np.float32) * t[..., None]
         total += t
     total = np.clip(total, 0.0, 1.0)
+    if matched is not None:
+        m_ab, m_conf = matched
+        t = m_conf * (1.0 - total)
+        out += m_ab * t[..., None]
+        total += t
+    if total.min() < 0.99:
+        filled, around = fill_holes(gray, out / np.maximum(total, 1e-6)[..., None], total)
+        t = around * (1.0 - total)
+        out += filled * t[..., None]
+        total += t
     out += model_ab * (1.0 - total)[..., None]
     return out, float(total.mean())

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..media.color import rgb_to_lab
+from ..media.color import gray_to_L, rgb_to_lab
 from ..media.frames import Frame
 from ..media.images import gray_of, read_image
 from ..models.colorizer import Colorizer
@@ -38,19 +38,36 @@ def load_reference(path: Path) -> Keyframe:
     return Keyframe(-1, hashlib.sha256(path.read_bytes()).hexdigest(), path)
 
 
-class Matcher:
-    """Semantic features of gray pictures, and the reference's colors where frames resemble it."""
+@lru_cache(maxsize=1)
+def shared_encoder() -> torch.nn.Module:
+    """The pretrained feature encoder, loaded once per process (matchers only read it)."""
+    return feature_encoder(pretrained=True).eval()
 
-    def __init__(self, reference: Path, render_size: int) -> None:
-        self.encoder = feature_encoder(pretrained=True).eval()
-        rgb = read_image(reference)
+
+class Matcher:
+    """Semantic features of gray pictures, and a color picture's colors where others resemble it.
+
+    Built from the color picture's gray (0..255) and Lab chroma at the working size, and a weight
+    per location (how far its color may be trusted: 1 for a photo, the reach of a stroke keyframe).
+    """
+
+    def __init__(self, gray: np.ndarray, ab: np.ndarray, weight: np.ndarray | None = None) -> None:
+        self.encoder = shared_encoder()
+        feats = self.features(gray)
+        fh, fw = feats.shape[1:]
+        L = gray_to_L(gray)
+        weight = np.ones(gray.shape, np.float32) if weight is None else weight
+        lab = cv2.resize(np.dstack([L, ab, weight]).astype(np.float32), (fw, fh), interpolation=cv2.INTER_AREA)
+        self.ref_feats = feats.reshape(feats.shape[0], -1)  # (C, M)
+        self.ref_lab = lab.reshape(-1, 4)  # (M, L a b weight)
+
+    @classmethod
+    def from_photo(cls, path: Path, render_size: int) -> Matcher:
+        """A matcher for a color photo, seen at the working size."""
+        rgb = read_image(path)
         h, w = render_shape(*rgb.shape[:2], render_size)
         rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
-        feats = self.features(gray_of(rgb))
-        fh, fw = feats.shape[1:]
-        lab = cv2.resize(rgb_to_lab(rgb), (fw, fh), interpolation=cv2.INTER_AREA)
-        self.ref_feats = feats.reshape(feats.shape[0], -1)  # (C, M)
-        self.ref_lab = lab.reshape(-1, 3)  # (M, 3)
+        return cls(gray_of(rgb).astype(np.float32), rgb_to_lab(rgb)[..., 1:])
 
     @torch.inference_mode()
     def features(self, gray: np.ndarray) -> torch.Tensor:
@@ -68,20 +85,20 @@ class Matcher:
         sim = feats.reshape(c, -1).T @ self.ref_feats  # (N, M)
         best, where = sim.max(1)
         ref = self.ref_lab[where.numpy()]
-        small_L = cv2.resize(rgb_to_lab(np.dstack([gray / 255.0] * 3).astype(np.float32))[..., 0], (fw, fh),
-                             interpolation=cv2.INTER_AREA).reshape(-1)
+        small_L = cv2.resize(gray_to_L(gray), (fw, fh), interpolation=cv2.INTER_AREA).reshape(-1)
         lo, hi = SIMILAR
-        conf = np.clip((best.numpy() - lo) / (hi - lo), 0, 1) * np.exp(-((ref[:, 0] - small_L) / LIGHTNESS_SIGMA) ** 2)
+        conf = (np.clip((best.numpy() - lo) / (hi - lo), 0, 1) * ref[:, 3]
+                * np.exp(-((ref[:, 0] - small_L) / LIGHTNESS_SIGMA) ** 2))
         h, w = gray.shape
-        ab = cv2.resize(ref[:, 1:].reshape(fh, fw, 2).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+        ab = cv2.resize(ref[:, 1:3].reshape(fh, fw, 2).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
         conf = cv2.resize(conf.reshape(fh, fw).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
         return ab, cv2.GaussianBlur(conf, (0, 0), 2.0)
 
 
 @lru_cache(maxsize=4)
 def matcher_for(reference: Path, render_size: int) -> Matcher:
-    """One Matcher per reference and working size in a process: a batch of stills loads the encoder once."""
-    return Matcher(reference, render_size)
+    """One Matcher per reference and working size in a process: a batch of stills encodes it once."""
+    return Matcher.from_photo(reference, render_size)
 
 
 class ReferenceColors:
