@@ -14,11 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from vidcolor import InferenceConfig, load_model
+from vidcolor import load_model
 from vidcolor.media.images import write_png
 from vidcolor.media.probe import probe
 from vidcolor.pipeline.preview import preview
-from vidcolor.pipeline.temporal import FlowConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,13 +28,12 @@ def main() -> None:
     ap.add_argument("--weights")
     args = ap.parse_args()
     model = load_model(weights=args.weights, device="cpu")
-    config = InferenceConfig()
     write_png(ROOT / "docs" / "before-after.png",
-              preview(ROOT / "samples" / "archive-reel.mp4", [0.7, 2.2, 3.7, 5.2], model, config, FlowConfig()))
+              preview(ROOT / "samples" / "archive-reel.mp4", [0.7, 2.2, 3.7, 5.2], model))
     sheets = []
     for clip in sorted(args.bw.glob("*.mp4")):
         length = probe(clip).duration or 1.0
-        sheets.append(preview(clip, [length * f for f in (0.2, 0.5, 0.8)], model, config, FlowConfig()))
+        sheets.append(preview(clip, [length * f for f in (0.2, 0.5, 0.8)], model))
     if sheets:
         width = max(s.shape[1] for s in sheets)
         sheets = [np.pad(s, ((0, 8), (0, width - s.shape[1]), (0, 0)), constant_values=255) for s in sheets]

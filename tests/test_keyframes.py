@@ -15,7 +15,7 @@ from media import scene
 from vidcolor import colorize_video
 from vidcolor.cli import main
 from vidcolor.media.probe import probe
-from vidcolor.pipeline.keyframes import load_keyframes
+from vidcolor.pipeline.guides import load_keyframes
 
 
 def write_film(path, pictures: list[np.ndarray], rate: int = 10):
@@ -130,15 +130,13 @@ def test_keyframes_are_part_of_the_recipe_by_content(tmp_path):
 
 
 def test_a_reference_photos_colors_are_taken_where_frames_match_it(tmp_path, model, fast_recipe):
-    from vidcolor.pipeline.reference import load_reference
-
     pictures = [scene(96, 64, i, "coffee") for i in range(8)]
     film = write_film(tmp_path / "f.mp4", pictures)
     photo = tmp_path / "ref.png"
     cv2.imwrite(str(photo), tinted(scene(96, 64, 6, "coffee"), (55.0, -45.0))[..., ::-1])  # magenta, matched
     auto = frames_ab(colorize_video(film, tmp_path / "a.mp4", recipe=fast_recipe, model=model, progress=False).output)
-    guided = colorize_video(film, tmp_path / "r.mp4", recipe=replace(fast_recipe, reference=load_reference(photo)),
-                            model=model, progress=False)
+    guided = colorize_video(film, tmp_path / "r.mp4", recipe=fast_recipe, model=model, progress=False,
+                            reference=photo)  # the API's own way in
     ref = frames_ab(guided.output)
     assert ref[-1][..., 0].mean() > auto[-1][..., 0].mean() + 10, "the photo's color where the frames match it"
     assert any("reference photo" in n for n in guided.notes)
@@ -221,3 +219,45 @@ def test_a_keyframes_color_comes_back_after_an_occlusion(tmp_path, model, fast_r
                                                                                       film),
                                      model=model, progress=False).output)
     assert keyed[-1][..., 0].mean() > 40 and keyed[-1][..., 1].mean() < -30, "every pixel was covered once"
+
+
+def test_a_folder_of_references_guides_each_shot_by_its_own_photo(tmp_path, model, fast_recipe):
+    pictures = [scene(96, 64, i, "astronaut") for i in range(8)] + [scene(96, 64, i, "coffee") for i in range(8)]
+    film = write_film(tmp_path / "two.mp4", pictures)
+    (tmp_path / "refs").mkdir()
+    cv2.imwrite(str(tmp_path / "refs" / "12.png"), tinted(scene(120, 90, 3, "coffee"), (55.0, -45.0))[..., ::-1])
+    auto = frames_ab(colorize_video(film, tmp_path / "a.mp4", recipe=fast_recipe, model=model, progress=False).output)
+    run = colorize_video(film, tmp_path / "r.mp4", recipe=fast_recipe, model=model, progress=False,
+                         reference=tmp_path / "refs")
+    guided = frames_ab(run.output)
+    for a, g in zip(auto[:8], guided[:8]):  # the first shot has no photo: the model's color
+        assert np.abs(a - g).mean() < 2.5
+    for a, g in zip(auto[8:], guided[8:]):
+        assert g[..., 0].mean() > a[..., 0].mean() + 10, "the second shot takes its photo's color"
+    assert any("reference 12.png" in n for n in run.notes)
+
+
+def test_a_folder_of_references_is_refused_for_a_still(tmp_path):
+    photo = tmp_path / "p.png"
+    cv2.imwrite(str(photo), scene(96, 64, 0))
+    (tmp_path / "refs").mkdir()
+    cv2.imwrite(str(tmp_path / "refs" / "0.png"), scene(96, 64, 0))
+    result = CliRunner().invoke(main, ["run", str(photo), "--reference", str(tmp_path / "refs"), "--quiet"])
+    assert result.exit_code == 1 and "Traceback" not in result.output and "is for films" in result.output
+
+
+def test_preview_shows_a_keyframes_reach_as_the_full_run_colors_it(tmp_path, model, fast_recipe):
+    truth = [scene(96, 64, i, "coffee") for i in range(16)]
+    film = write_film(tmp_path / "pan.mp4", truth)
+    save(tmp_path / "keys", 2, tinted(truth[2], (60.0, -50.0)))
+    save(tmp_path / "keys", 14, tinted(truth[14], (60.0, -50.0)))
+    full = frames_ab(colorize_video(film, tmp_path / "k.mp4", recipe=fast_recipe, model=model, progress=False,
+                                    keyframes=tmp_path / "keys").output)
+    out = tmp_path / "p.png"
+    result = CliRunner().invoke(main, ["preview", str(film), "--at", "0.9", "--keyframes", str(tmp_path / "keys"),
+                                       "--render-size", "64", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    right = cv2.imread(str(out))[:64, 100:196, ::-1]  # the colorized panel of the one row
+    ab = cv2.cvtColor(right.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)[..., 1:]
+    assert ab[..., 0].mean() > 30, "the keyframes' magenta, seven frames away"
+    assert np.abs(ab - full[9]).mean() < 4, "what the full run writes at frame 9"

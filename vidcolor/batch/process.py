@@ -31,7 +31,8 @@ def process(job: Job, recipe: Recipe, execution: Execution, model: Colorizer, ov
         result.kind = info.kind
         out = plan_output(job.input, info.kind, job.output_file, job.output_dir, job.relative, output_format)
         if info.kind == "image":
-            skipped = colorize_image_file(job.input, out, model, recipe.inference, overwrite, recipe.reference)
+            skipped = colorize_image_file(job.input, out, model, recipe.inference, overwrite,
+                                          recipe.reference)
             result.output = str(out)
             result.status = "skipped" if skipped else "done"
             result.frames = None if skipped else 1

@@ -11,7 +11,7 @@ from ..media.files import check_output
 from ..media.images import write_png
 from ..media.probe import probe
 from ..pipeline.preview import parse_time, preview
-from ..pipeline.video import resolve_model
+from ..pipeline.video import resolve_model, with_guides
 from .options import execution_from, model_options, recipe_from, temporal_options
 
 
@@ -23,17 +23,24 @@ from .options import execution_from, model_options, recipe_from, temporal_option
 @click.option("--overwrite", is_flag=True, help="Replace an existing preview.")
 @model_options
 @temporal_options
+@click.option("--keyframes", "keyframes_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Colored frames named by frame index, as for 'vidcolor run': see a keyframe's reach.")
+@click.option("--reference", type=click.Path(path_type=Path),
+              help="A color photo (or a folder of them named by frame index), as for 'vidcolor run'.")
 def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, overwrite: bool,
                 model_name: str | None, weights: Path | None, device: str, render_size: int,
-                batch_size: int, temperature: float | None, temporal: str, strength: float) -> None:
-    """Gray beside colorized at chosen times: check settings in seconds before a long run."""
+                batch_size: int, temperature: float | None, temporal: str, strength: float,
+                keyframes_dir: Path | None, reference: Path | None) -> None:
+    """Gray beside colorized at chosen times: check settings, keyframes and references in seconds before a
+    long run."""
     seconds = [parse_time(t) for t in times]
     info = probe(input_path)
     if info.kind != "video":
         raise VidcolorError("preview is for videos; use 'vidcolor run' on a photo", input_path)
     out = output or input_path.with_name(f"{input_path.stem}.preview.png")
     check_output(input_path, out, overwrite)
-    recipe = recipe_from(model_name, weights, render_size, temperature, temporal, strength)
+    recipe = with_guides(recipe_from(model_name, weights, render_size, temperature, temporal, strength),
+                         input_path, keyframes_dir, reference)
     model = resolve_model(recipe, execution_from(device, batch_size))
-    write_png(out, preview(input_path, seconds, model, recipe.inference, recipe.temporal))
+    write_png(out, preview(input_path, seconds, model, recipe))
     click.echo(str(out))

@@ -11,8 +11,9 @@ import click
 from ..batch.report import BatchReport
 from ..batch.run import BatchOptions, run_batch
 from ..errors import VidcolorError
-from ..pipeline.reference import load_reference
-from ..pipeline.settings import Execution, Recipe
+from ..media.probe import probe
+from ..pipeline.guides import load_keyframes, load_references
+from ..pipeline.settings import Execution, Keyframe, Recipe
 from ..pipeline.video import resolve_model
 from ..pipeline.writers import WRITERS
 from .options import encode_options, execution_from, execution_options, model_options, recipe_from, temporal_options
@@ -32,9 +33,10 @@ from .signals import install_sigterm
 @click.option("--keyframes", "keyframes_dir", type=click.Path(file_okay=False, path_type=Path),
               help="A folder of colored frames named by frame index (120.png): their colors are carried "
                    "through their shots; the model colors the rest ('vidcolor shots --export' picks frames).")
-@click.option("--reference", "reference_photo", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--reference", type=click.Path(path_type=Path),
               help="A color photo of similar content: its colors are taken where frames match it (semantic "
-                   "features), the model colors the rest. For films and photos.")
+                   "features), the model colors the rest; for films and photos. Or a folder of them named by "
+                   "frame index (120.jpg), each guiding the shot that holds its frame.")
 @click.option("--deinterlace", is_flag=True,
               help="Interlaced film comes out progressive (bwdif, one frame per frame) instead of interlaced "
                    "with per-field color.")
@@ -55,7 +57,7 @@ from .signals import install_sigterm
 def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
         temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, model_workers: int,
-        compile_model: bool, jit: bool, backend: str, keyframes_dir: Path | None, reference_photo: Path | None,
+        compile_model: bool, jit: bool, backend: str, keyframes_dir: Path | None, reference: Path | None,
         deinterlace: bool, output_format: str,
         jobs: int, timeout: float | None,
         report_path: Path | None, ray_address: str | None, ray_cpus_per_task: float, ray_gpus_per_task: float,
@@ -68,8 +70,8 @@ def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_nam
     install_sigterm()
     recipe = replace(recipe_from(model_name, weights, render_size, temperature, temporal, strength, crf, preset,
                                  segment_seconds), deinterlace=deinterlace,
-                     keyframes=keyframes_for(inputs, keyframes_dir) if keyframes_dir else (),
-                     reference=load_reference(reference_photo) if reference_photo else None)
+                     keyframes=guides_for(inputs, keyframes_dir, "keyframes") if keyframes_dir else (),
+                     reference=guides_for(inputs, reference, "reference") if reference else ())
     execution = execution_from(device, batch_size, model_workers, compile_model, jit, backend)
     if ray_address is not None:
         report = run_on_ray(list(inputs), output, recipe, execution, overwrite, not quiet, ray_address,
@@ -113,14 +115,14 @@ def run_on_ray(inputs: list[Path], output: str | None, recipe: Recipe, execution
     return run_batch_ray(inputs, output, recipe, execution, overwrite, progress, options)
 
 
-def keyframes_for(inputs: tuple[Path, ...], folder: Path) -> tuple:
-    """The keyframes of the one film they color, checked before any work."""
-    from ..media.probe import probe
-    from ..pipeline.keyframes import load_keyframes
-
+def guides_for(inputs: tuple[Path, ...], path: Path, option: str) -> tuple[Keyframe, ...]:
+    """Keyframes or references, checked before any work: a folder named by frame index belongs to one film;
+    a single reference photo may guide any number of films and photos."""
+    if option == "reference" and not path.is_dir():
+        return load_references(path, None)
     if len(inputs) != 1 or inputs[0].is_dir():
-        raise VidcolorError("--keyframes colors one film: give exactly one input file")
+        raise VidcolorError(f"--{option} with a folder of frames colors one film: give exactly one input file")
     info = probe(inputs[0])
     if info.kind != "video":
-        raise VidcolorError("--keyframes is for films", inputs[0])
-    return load_keyframes(folder, info)
+        raise VidcolorError(f"--{option} with a folder of frames is for films", inputs[0])
+    return load_keyframes(path, info) if option == "keyframes" else load_references(path, info)

@@ -19,8 +19,7 @@ from ..media.color import rgb_to_lab
 from ..media.images import gray_of
 from ..media.probe import open_input, probe
 from ..models.colorizer import Colorizer
-from ..pipeline.keyframes import load_keyframes
-from ..pipeline.reference import load_reference
+from ..pipeline.guides import load_keyframes, load_references
 from ..pipeline.settings import Execution, Recipe
 from ..pipeline.shots import find_shots
 from ..pipeline.video import colorize_video
@@ -101,7 +100,7 @@ def evaluate_directed(src: Path, model: Colorizer, recipe: Recipe, execution: Ex
     if reference:
         photo = work / f"{src.stem}.reference.png"
         cv2.imwrite(str(photo), originals[int(0.9 * (len(originals) - 1))][..., ::-1])
-        recipes["reference"] = replace(recipe, reference=load_reference(photo))
+        recipes["reference"] = replace(recipe, reference=load_references(photo, None))
     scores = [measure("original", originals, originals), measure("gray", rgb_frames(film), originals)]
     for name, r in recipes.items():
         out = colorize_video(film, work / f"{src.stem}.{name}.mp4", recipe=r, execution=execution, model=model,

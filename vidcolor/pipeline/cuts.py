@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import deque
+from collections.abc import Iterable
 
 import cv2
 import numpy as np
@@ -43,3 +44,14 @@ class CutDetector:
         else:
             self.recent.append(d)
         return cut
+
+
+def shot_ranges(grays: Iterable[tuple[int, np.ndarray]]) -> list[tuple[int, int]]:
+    """(first, last) frame index of each shot, from each frame's index and working-size gray, in order."""
+    cuts = CutDetector()
+    shots: list[tuple[int, int]] = []
+    for index, gray in grays:
+        if cuts(gray) or not shots:
+            shots.append((index, index))
+        shots[-1] = (shots[-1][0], index)
+    return shots

@@ -30,13 +30,15 @@ def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig,
 
 
 def colorize_image_file(src: Path, output: Path, model: Colorizer, config: InferenceConfig,
-                        overwrite: bool = False, reference: Keyframe | None = None) -> bool:
-    """File to PNG, skipped when an up-to-date result is there; returns True if skipped."""
+                        overwrite: bool = False, reference: tuple[Keyframe, ...] = ()) -> bool:
+    """File to PNG, skipped when an up-to-date result is there; returns True if skipped.
+
+    ``reference``: the recipe's reference photo (a still has one, for the whole picture)."""
     key = run_key(src, model, {"inference": {"render_size": config.render_size, "temperature": config.temperature},
-                               "reference": reference.sha256 if reference else None})
+                               "reference": reference[0].sha256 if reference else None})
     if up_to_date(src, output, key, overwrite):
         return True
-    write_png(output, colorize_rgb(read_image(src), model, config, reference))
+    write_png(output, colorize_rgb(read_image(src), model, config, reference[0] if reference else None))
     write_sidecar(output, key, {"input": str(src)})
     return False
 

@@ -22,20 +22,15 @@ keeping only those frames' working-size gray meanwhile.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-from ..errors import VidcolorError
 from ..media.color import rgb_to_lab
-from ..media.decode import decode
 from ..media.frames import Frame
-from ..media.images import IMAGE_SUFFIXES, read_image
-from ..media.probe import MediaInfo
+from ..media.images import read_image
 from ..models.colorizer import Colorizer
 from .colorize import gray_small
 from .cuts import CutDetector
@@ -52,34 +47,6 @@ UNTOUCHED_CHROMA = 1.5  # Lab ab: a keyframe pixel this close to gray was left u
 STROKES_SHARE = 0.6  # a keyframe this much unpainted is a stroke keyframe
 STROKE_CHROMA = 4.0  # Lab ab: a painted pixel (between this and UNTOUCHED_CHROMA: compression fringes)
 REANCHOR = 0.5  # trust given to a color found again by feature matching (at full match confidence)
-
-
-def load_keyframes(folder: Path, info: MediaInfo) -> tuple[Keyframe, ...]:
-    """The keyframes in a folder, checked before any work: one line naming the file and the problem."""
-    if not folder.is_dir():
-        raise VidcolorError("keyframes must be a folder of images named by frame index", folder)
-    keys: dict[int, Keyframe] = {}
-    aspect = info.width * float(info.sar or 1) / info.height
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-        if path.suffix.lower() not in IMAGE_SUFFIXES:
-            raise VidcolorError("not an image (keyframes are .png, .jpg, ... named by frame index)", path)
-        if not path.stem.isdigit():
-            raise VidcolorError("the file name must be the index of the frame it colors (e.g. 120.png)", path)
-        index = int(path.stem)
-        if info.frames and index >= info.frames:
-            raise VidcolorError(f"frame {index} is past the end (the film has {info.frames} frames, 0 to "
-                                f"{info.frames - 1})", path)
-        if index in keys:
-            raise VidcolorError(f"frame {index} has two keyframes ({keys[index].path.name} and {path.name})", path)
-        rgb = read_image(path)  # unreadable: one line from read_image
-        h, w = rgb.shape[:2]
-        if abs(w / h - aspect) > 0.03 * aspect:
-            raise VidcolorError(f"keyframe is {w}x{h} (aspect {w / h:.3f}), the film's frames are "
-                                f"{info.width}x{info.height} (aspect {aspect:.3f})", path)
-        keys[index] = Keyframe(index, hashlib.sha256(path.read_bytes()).hexdigest(), path)
-    if not keys:
-        raise VidcolorError("no keyframes in the folder", folder)
-    return tuple(keys[i] for i in sorted(keys))
 
 
 @dataclass
@@ -156,12 +123,12 @@ class Backward:
     grays: dict[int, np.ndarray] = field(default_factory=dict)  # each keyframe's frame (working-size gray)
 
 
-def first_pass(path: Path, keyframes: dict[int, Keyframe], render_size: int) -> Backward:
+def first_pass(frames: Iterable[Frame], keyframes: dict[int, Keyframe], render_size: int) -> Backward:
     """Find the cuts, and carry each keyframe's color back through its shot (to the previous keyframe)."""
     found = Backward()
     cuts = CutDetector()
     since: list[tuple[int, np.ndarray]] = []  # grays since the last cut or keyframe
-    for frame in decode(path):
+    for frame in frames:
         gray = gray_small(frame, render_size)
         if cuts(gray):
             found.cuts.add(frame.index)

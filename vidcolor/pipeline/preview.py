@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -11,13 +14,19 @@ import numpy as np
 
 from ..errors import VidcolorError
 from ..media.color import luma_to_gray
-from ..media.decode import to_frame, video_stream
+from ..media.decode import stream_layout, to_frame, video_stream
 from ..media.encode import frame_rgb
-from ..media.probe import open_input
+from ..media.frames import Frame
+from ..media.probe import frame_rate, open_input, probe
 from ..models.colorizer import Colorizer
-from .colorize import colorize_frames
-from .settings import InferenceConfig
-from .temporal import FlowConfig, TemporalConfig, stabilize
+from .colorize import colorize_frames, with_gray
+from .cuts import shot_ranges
+from .guides import WHOLE_FILM
+from .keyframes import KeyframeColors, first_pass
+from .reference import ReferenceColors
+from .settings import Execution, Recipe
+from .sources import ColorSource
+from .temporal import stabilize
 
 PANEL_MAX_WIDTH = 720
 
@@ -61,25 +70,76 @@ def panel(rgb: np.ndarray, rotation: int) -> np.ndarray:
     return np.ascontiguousarray(rgb)
 
 
-def preview(path: str | Path, times: list[float], model: Colorizer, config: InferenceConfig,
-            temporal: TemporalConfig | None = None, warmup: float = 1.0) -> np.ndarray:
+def frames_between(path: Path, first: int, last: int) -> Iterator[Frame]:
+    """Frames ``first`` to ``last`` (0-based, presentation order) found by seeking, with their film indices."""
+    with open_input(path) as container:
+        vs = video_stream(container, path)
+        vs.thread_type = "AUTO"
+        tb, rate, start, layout = vs.time_base, frame_rate(vs) or Fraction(25), vs.start_time or 0, stream_layout(vs)
+        container.seek(start + int(first / rate / tb), stream=vs, backward=True)
+        for f in container.decode(vs):
+            index = round((f.pts - start) * tb * rate) if f.pts is not None else first
+            if index > last:
+                break
+            if index >= first:
+                yield to_frame(f, index, layout=layout)
+
+
+def directed_frame(path: Path, index: int, model: Colorizer, recipe: Recipe, warmup: int) -> Frame:
+    """Frame ``index`` as the full run colors it with keyframes or reference photos.
+
+    Only the stretch that decides it is decoded: from the last keyframe before it (or ``warmup``
+    frames) to the next keyframe after it, so a keyframe's reach shows in seconds.
+    """
+    execution = Execution(device=str(model.device), pipelined=False)
+    size = recipe.inference.render_size
+    lo, hi = max(0, index - warmup), index
+    source: ColorSource
+    if recipe.keyframes:
+        lo = max([k.index for k in recipe.keyframes if k.index <= index], default=lo)
+        hi = min([k.index for k in recipe.keyframes if k.index > index], default=hi)
+        keys = tuple(k for k in recipe.keyframes if lo <= k.index <= hi)
+        backward = first_pass(frames_between(path, lo, hi), {k.index: k for k in keys}, size)
+        source = KeyframeColors(model, replace(recipe, keyframes=keys), execution, backward)
+    elif any(r.index != WHOLE_FILM for r in recipe.reference):
+        lo = min(lo, max([r.index for r in recipe.reference if r.index <= index], default=lo))
+        hi = min([r.index for r in recipe.reference if r.index > index], default=hi)
+        shots = shot_ranges((f.index, f.gray) for f in with_gray(frames_between(path, lo, hi), size))
+        source = ReferenceColors(model, recipe, execution, shots)
+    else:
+        source = ReferenceColors(model, recipe, execution)
+    frames = with_gray(frames_between(path, lo, hi), size)
+    for frame in stabilize(source.colorize(frames), recipe.temporal):
+        if frame.index >= index:
+            return frame
+    raise VidcolorError(f"no frame {index}", path)
+
+
+def preview(path: str | Path, times: list[float], model: Colorizer, recipe: Recipe | None = None,
+            warmup: float = 1.0) -> np.ndarray:
     """One picture: a row per time, the gray input on the left, colorized on the right.
 
     With the temporal stage on, the second before each time is run through it
-    too, so the preview shows what the full run will write there.
+    too, so the preview shows what the full run will write there; with keyframes,
+    the stretch from the keyframe before it.
     """
-    temporal = temporal or FlowConfig()
+    recipe = recipe or Recipe()
+    config, temporal = recipe.inference, recipe.temporal
+    warm = warmup if temporal.method != "off" else 0.0
     path = Path(path)
+    rate = probe(path).rate or Fraction(25)
     rows = []
     with open_input(path) as container:
         video_stream(container, path).thread_type = "AUTO"
-        for _i, t in enumerate(times):
-            decoded = frames_before(container, t, warmup if temporal.method != "off" else 0.0, path)
-            frames = [to_frame(f, n) for n, f in enumerate(decoded)]
-            *_, colored = stabilize(colorize_frames(frames, model, config), temporal)
-            frame = colored
-            gray = np.dstack([luma_to_gray(frame.y, frame.full_range).astype(np.uint8)] * 3)
-            left, right = panel(gray, frame.rotation), panel(frame_rgb(colored), frame.rotation)
+        for t in times:
+            if recipe.keyframes or recipe.reference:
+                colored = directed_frame(path, round(t * rate), model, recipe, round(warm * rate))
+            else:
+                decoded = frames_before(container, t, warm, path)
+                frames = [to_frame(f, n) for n, f in enumerate(decoded)]
+                *_, colored = stabilize(colorize_frames(frames, model, config), temporal)
+            gray = np.dstack([luma_to_gray(colored.y, colored.full_range).astype(np.uint8)] * 3)
+            left, right = panel(gray, colored.rotation), panel(frame_rgb(colored), colored.rotation)
             row = np.concatenate([left, np.full((left.shape[0], 4, 3), 255, np.uint8), right], 1)
             cv2.putText(row, f"{t:.2f}s", (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 0), 1, cv2.LINE_AA)
             rows.append(row)

@@ -9,7 +9,7 @@ photo's chroma is used, on the film's own luminance; the temporal stage runs on 
 
 from __future__ import annotations
 
-import hashlib
+import bisect
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -30,12 +30,6 @@ from .sources import ModelColors
 
 SIMILAR = (0.55, 0.85)  # cosine similarity from which a match counts at all, and counts fully
 LIGHTNESS_SIGMA = 18.0  # Lab L: a match whose lightness differs this much counts about a third
-
-
-def load_reference(path: Path) -> Keyframe:
-    """The reference photo, checked now (index -1: not a frame of the film)."""
-    read_image(path)  # one line if unreadable
-    return Keyframe(-1, hashlib.sha256(path.read_bytes()).hexdigest(), path)
 
 
 @lru_cache(maxsize=1)
@@ -102,20 +96,43 @@ def matcher_for(reference: Path, render_size: int) -> Matcher:
 
 
 class ReferenceColors:
-    """The color source for a film with a reference photo: its colors where frames match, the model's elsewhere."""
+    """The color source for a film with reference photos: their colors where frames match, the model's elsewhere.
 
-    def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution) -> None:
+    One photo guides every shot; a folder of them (named by frame index) guides each shot by the
+    photo named inside it (the nearest one if several), and shots without one keep the model's color.
+    """
+
+    def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution,
+                 shots: list[tuple[int, int]] | None = None) -> None:
         self.model_colors = ModelColors(model, recipe, execution)
-        self.matcher = matcher_for(recipe.reference.path, recipe.inference.render_size)
-        self.shares: list[float] = []
+        self.render_size = recipe.inference.render_size
+        self.references = recipe.reference
+        self.whole_film = len(self.references) == 1 and self.references[0].index < 0
+        self.firsts = [first for first, _ in shots or [(0, 0)]]
+        self.shares: dict[str, list[float]] = {}
+
+    def reference_at(self, index: int) -> Keyframe | None:
+        """The photo guiding this frame: the film's one, or the one named inside its shot (nearest)."""
+        if self.whole_film:
+            return self.references[0]
+        shot = bisect.bisect_right(self.firsts, index) - 1
+        first = self.firsts[shot]
+        end = self.firsts[shot + 1] if shot + 1 < len(self.firsts) else None
+        inside = [r for r in self.references if r.index >= first and (end is None or r.index < end)]
+        return min(inside, key=lambda r: abs(r.index - index)) if inside else None
 
     def colorize(self, frames: Iterable[Frame]) -> Iterator[Frame]:
         for frame in self.model_colors.colorize(frames):
-            ab, conf = self.matcher.guide(frame.gray)
-            frame.ab = ab * conf[..., None] + frame.ab * (1.0 - conf[..., None])
-            self.shares.append(float(conf.mean()))
+            reference = self.reference_at(frame.index)
+            if reference is not None:
+                ab, conf = matcher_for(reference.path, self.render_size).guide(frame.gray)
+                frame.ab = ab * conf[..., None] + frame.ab * (1.0 - conf[..., None])
+                self.shares.setdefault(reference.path.name, []).append(float(conf.mean()))
             yield frame
 
     def report(self) -> list[str]:
-        share = np.mean(self.shares) if self.shares else 0.0
-        return [f"{share:.0%} of the color from the reference photo, the rest from the model"]
+        if self.whole_film:
+            share = np.mean(next(iter(self.shares.values()), [0.0]))
+            return [f"{share:.0%} of the color from the reference photo, the rest from the model"]
+        return [f"reference {name}: {len(v)} frames guided, {np.mean(v):.0%} of their color from it"
+                for name, v in self.shares.items()]

@@ -46,7 +46,8 @@ class Recipe:
     encode: EncodeSettings = field(default_factory=EncodeSettings)
     deinterlace: bool = False  # interlaced film: progressive out (bwdif) instead of interlaced, per-field color
     keyframes: tuple[Keyframe, ...] = ()  # colored frames to carry through their shots (by content, not path)
-    reference: Keyframe | None = None  # a color photo of similar content to take colors from (by content)
+    reference: tuple[Keyframe, ...] = ()  # color photos of similar content (index -1: the whole film; else
+    # the shot holding that frame), by content
     segment_seconds: float = 60.0  # resume granularity (each segment starts on a keyframe)
     resume_warmup_seconds: float = 2.0  # frames re-run (not re-encoded) to restore the temporal state
 
@@ -54,7 +55,7 @@ class Recipe:
         """JSON-ready, for run keys and reports (keyframes by index and content: a moved folder redoes nothing)."""
         d = dataclasses.asdict(self)
         d["keyframes"] = [{"index": k.index, "sha256": k.sha256} for k in self.keyframes]
-        d["reference"] = self.reference.sha256 if self.reference else None
+        d["reference"] = [{"index": r.index, "sha256": r.sha256} for r in self.reference]
         return json.loads(json.dumps(d, default=str))
 
 

@@ -25,7 +25,9 @@ from ..models.colorizer import Colorizer, load_model
 from ..runtime.progress import progress as progress_bar
 from ..runtime.threads import opencv_threads
 from .colorize import with_gray
+from .cuts import shot_ranges
 from .fields import split_fields, weave_fields
+from .guides import WHOLE_FILM, load_keyframes, load_references
 from .keyframes import KeyframeColors, first_pass
 from .planning import plan_output
 from .records import run_key, up_to_date, write_sidecar
@@ -76,15 +78,31 @@ def encoder_settings(encode: EncodeSettings, execution: Execution, model: Colori
     return replace(encode, threads=1) if model.device.type == "cpu" else encode
 
 
+def with_guides(recipe: Recipe, input_path: Path, keyframes: str | Path | None,
+                reference: str | Path | None) -> Recipe:
+    """The recipe with the keyframes and reference photos given by path (checked now, against the film)."""
+    if keyframes is None and reference is None:
+        return recipe
+    info = probe(input_path)
+    if keyframes is not None:
+        recipe = replace(recipe, keyframes=load_keyframes(Path(keyframes), info))
+    if reference is not None:
+        recipe = replace(recipe, reference=load_references(Path(reference), info))
+    return recipe
+
+
 def color_source(input_path: Path, model: Colorizer, recipe: Recipe, execution: Execution) -> ColorSource:
     """Keyframes carried through their shots when the recipe has them (a first pass over the film
     finds the cuts and carries each keyframe's color backward), or a reference photo's colors where
     frames match it, else the automatic model."""
+    size = recipe.inference.render_size
     if recipe.keyframes:
         keys = {k.index: k for k in recipe.keyframes}
-        return KeyframeColors(model, recipe, execution, first_pass(input_path, keys, recipe.inference.render_size))
+        return KeyframeColors(model, recipe, execution, first_pass(decode(input_path), keys, size))
     if recipe.reference:
-        return ReferenceColors(model, recipe, execution)
+        whole_film = all(r.index == WHOLE_FILM for r in recipe.reference)
+        shots = None if whole_film else shot_ranges((f.index, f.gray) for f in with_gray(decode(input_path), size))
+        return ReferenceColors(model, recipe, execution, shots)
     return ModelColors(model, recipe, execution)
 
 
@@ -171,10 +189,16 @@ def write_frames(plan: FilmPlan, model: Colorizer, recipe: Recipe, execution: Ex
 
 def colorize_video(input_path: str | Path, output: str | Path | None = None, *, recipe: Recipe | None = None,
                    execution: Execution | None = None, model: Colorizer | None = None,
-                   output_format: str = "h264", overwrite: bool = False, progress: bool = True) -> VideoResult:
-    """Colorize one video file; the result appears under its final name only when complete."""
+                   output_format: str = "h264", overwrite: bool = False, progress: bool = True,
+                   keyframes: str | Path | None = None, reference: str | Path | None = None) -> VideoResult:
+    """Colorize one video file; the result appears under its final name only when complete.
+
+    ``keyframes``: a folder of colored frames named by frame index; ``reference``: a color photo, or a
+    folder of them named by frame index (one per shot). Both are checked before any work.
+    """
     recipe, execution = recipe or Recipe(), execution or Execution()
     input_path = Path(input_path)
+    recipe = with_guides(recipe, input_path, keyframes, reference)
     model = resolve_model(recipe, execution, model)
     plan = plan_film(input_path, Path(output) if output is not None else None, recipe, model, output_format)
     started = time.time()
