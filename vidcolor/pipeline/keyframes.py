@@ -163,12 +163,22 @@ class KeyframeColors:
             self.matchers[index] = Matcher(self.backward.grays[index], color.ab, color.trust)
         return self.matchers[index]
 
+    def keyframe_before(self, index: int) -> tuple[int | None, int]:
+        """The last keyframe before a frame within its shot (None if none), and the shot's first frame."""
+        shot = max((c for c in self.backward.cuts if c <= index), default=0)
+        before = [k for k in self.keyframes if shot <= k < index]
+        return (max(before) if before else None), shot
+
     def colorize(self, frames: Iterable[Frame]) -> Iterator[Frame]:
         carrier, last, shot = Carrier(), None, 0
-        for frame in self.model_colors.colorize(frames):
+        for n, frame in enumerate(self.model_colors.colorize(frames)):
             if frame.index in self.backward.cuts:
                 carrier, last, shot = Carrier(), None, frame.index
                 self.matchers.clear()
+            elif n == 0:  # a resumed run: pick up the shot's keyframe before this point, carried from there
+                last, shot = self.keyframe_before(frame.index)
+                if last is not None:
+                    carrier.start(self.backward.grays[last], self.backward.colors[last])
             bwd = self.backward.carried.pop(frame.index, None)
             fwd = matched = None
             if frame.index in self.keyframes:

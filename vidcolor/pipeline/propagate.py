@@ -21,10 +21,10 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
 SIGMA_FLOOR = 0.01  # gray (0..1): the affinity's scale in flat regions (grain below this is ignored)
-SIGMA_CAP = 0.04  # gray (0..1): the largest scale, so an edge of ~0.15 and more stops the color
-FADE_LENGTH = 0.6  # of the picture's short side: how far a stroke's reach carries within a region
+SIGMA_CAP = 0.03  # gray (0..1): the largest scale, so an edge of ~0.1 and more stops the color
+FADE_LENGTH = 0.2  # of the picture's short side: how far a stroke's reach carries within a region
 STROKE_WEIGHT = 1e3  # how hard a stroked pixel holds its color (against the smoothness term)
-STROKE_REACH = 0.05  # reach at which a spread stroke counts fully (below, mixed with the model's color)
+STROKE_REACH = 0.3  # reach at which a spread stroke counts fully (below, mixed with the model's color)
 FILL_RADIUS = 8  # working-size pixels a hole is filled from
 FILL_EPS = 0.02**2  # guided filter's edge threshold (gray 0..1, squared)
 
