@@ -14,14 +14,17 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
 
+@pytest.mark.parametrize("backend", ["onnxruntime", "openvino"])
 @pytest.mark.parametrize("name", sorted(zoo.MODELS))
-def test_onnxruntime_matches_torch_for_every_zoo_model(name, tmp_path, monkeypatch):
+def test_every_backend_matches_torch_for_every_zoo_model(name, backend, tmp_path, monkeypatch):
+    if backend == "openvino":
+        pytest.importorskip("openvino")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     torch.manual_seed(0)
     model = Colorizer(zoo.build_model(name, pretrained=False), ModelInfo(name), "cpu")
     gray = torch.rand(2, 1, 48, 64) * 255
     plain = model.predict_ab(gray)
-    onnx = model.predict_ab(gray, graphs=True, backend="onnxruntime")
+    onnx = model.predict_ab(gray, graphs=True, backend=backend)
     assert onnx.shape == plain.shape
     assert torch.allclose(onnx, plain, atol=1e-3), float((onnx - plain).abs().max())
     assert list((tmp_path / "vidcolor" / "onnx").glob("*.onnx")), "the export is kept for later processes"

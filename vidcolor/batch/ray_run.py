@@ -120,7 +120,8 @@ def colorize_range(task: RangeTask) -> RangeDone:
     from ..media.decode import DecodeStats
 
     stats = DecodeStats()
-    writer = SegmentWriter(work, encoder_settings(task.recipe.encode, task.execution, model), plan.rate,
+    writer = SegmentWriter(work, encoder_settings(task.recipe.encode, task.execution, model, plan.pixels),
+                           plan.rate,
                            plan.segment_frames, first_segment=k)
     try:
         n = write_frames(plan, model, task.recipe, task.execution, writer.write, k * plan.segment_frames,
@@ -323,8 +324,8 @@ def finish_film(film: Film, recipe: Recipe, execution: Execution, model: Coloriz
     """All ranges done: join the segments with the sound under the final name, as a local run does."""
     result, plan = film.result, film.plan
     try:
-        writer = H264Segments(plan.output, plan.key, encoder_settings(recipe.encode, execution, model), plan.rate,
-                              plan.segment_frames)
+        settings = encoder_settings(recipe.encode, execution, model, plan.pixels)
+        writer = H264Segments(plan.output, plan.key, settings, plan.rate, plan.segment_frames)
         rotation = next((d.rotation for d in film.done if d.decoded), 0)
         joined = writer.finish(plan.input, rotation)
         if joined is None:

@@ -71,6 +71,11 @@ def luma_to_gray_at(y: np.ndarray, full_range: bool, width: int, height: int) ->
     Resizing first is cheaper at film sizes and equal to converting first, since both are linear;
     only sub-black luma (below 16) is clipped after averaging instead of before.
     """
+    h, w = y.shape
+    if w >= 4 * width and h >= 4 * height:
+        # HD and larger: halve first in 8 bits (exact 2x2 means, rounded: cv2's fast path), so the float
+        # area resize runs on a quarter of the pixels (1080p to 288x160: 4.4 -> 1.5 ms)
+        y = cv2.resize(y, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     return luma_to_gray(resize(y.astype(np.float32), width, height), full_range)
 
 

@@ -2,14 +2,19 @@
 
 ``torch``: frozen TorchScript graphs (models.tracing). ``onnxruntime``: the network exported to
 ONNX once per input shape (kept on disk, keyed by the weights' digest, so later processes skip the
-export) and run by ONNX Runtime with the calling worker's thread count. Both compute what the plain
-network computes, within rounding (tests/test_backends.py). The CUDA path is always torch (fp16).
+export) and run by ONNX Runtime with the calling worker's thread count. ``openvino``: the same export
+run by OpenVINO in f32 (its default bf16, on CPUs that have it, is faster but ~0.4 off in the logits).
+All compute what the plain network computes, within rounding (tests/test_backends.py). The CUDA path
+is always torch (fp16).
+
+``auto`` is ONNX Runtime, a regular dependency: the fastest here end to end (README, "Speed").
 """
 
 from __future__ import annotations
 
 import io
 import os
+import tempfile
 import threading
 import warnings
 from pathlib import Path
@@ -18,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-BACKENDS = ("auto", "torch", "onnxruntime")
+BACKENDS = ("auto", "torch", "onnxruntime", "openvino")
 
 
 def onnxruntime_available() -> bool:
@@ -31,8 +36,17 @@ def onnxruntime_available() -> bool:
     return True
 
 
+def openvino_available() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import openvino  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def resolve_backend(name: str) -> str:
-    """``auto``: ONNX Runtime where it is installed (faster on the CPU here: README, "Speed"), else torch."""
+    """``auto``: ONNX Runtime (the fastest here: README, "Speed"), or torch where it cannot be imported."""
     if name not in BACKENDS:
         from ..errors import VidcolorError
 
@@ -42,7 +56,11 @@ def resolve_backend(name: str) -> str:
     if name == "onnxruntime" and not onnxruntime_available():
         from ..errors import VidcolorError
 
-        raise VidcolorError("--backend onnxruntime needs ONNX Runtime and onnx: pip install 'vidcolor[onnx]'")
+        raise VidcolorError("--backend onnxruntime needs ONNX Runtime and onnx: pip install onnxruntime onnx")
+    if name == "openvino" and not openvino_available():
+        from ..errors import VidcolorError
+
+        raise VidcolorError("--backend openvino needs OpenVINO: pip install 'vidcolor[openvino]'")
     return name
 
 
@@ -104,3 +122,34 @@ class OnnxGraphs:
         shape = tuple(x.shape)
         out = self.session(shape).run(None, {"gray": np.ascontiguousarray(x.detach().contiguous().numpy())})[0]
         return torch.from_numpy(out)
+
+
+class OpenVinoGraphs(OnnxGraphs):
+    """The same ONNX export, compiled by OpenVINO for the CPU in f32; one infer request per calling thread."""
+
+    def compiled(self, shape: tuple[int, ...], threads: int):
+        import openvino as ov
+
+        with self.lock:
+            found = self.sessions.get((shape, threads))
+            if found is None:
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = Path(tmp) / "net.onnx"
+                    path.write_bytes(self._model(shape))
+                    found = ov.Core().compile_model(str(path), "CPU", {
+                        "INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32",
+                        "PERFORMANCE_HINT": "LATENCY"})
+                self.sessions[(shape, threads)] = found
+        return found
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        shape, threads = tuple(x.shape), torch.get_num_threads()
+        key = (shape, threads, threading.get_ident())
+        request = self.sessions.get(key)
+        if request is None:
+            request = self.sessions[key] = self.compiled(shape, threads).create_infer_request()
+        out = request.infer({0: np.ascontiguousarray(x.detach().contiguous().numpy())})
+        return torch.from_numpy(np.array(next(iter(out.values()))))
+
+
+RUNNERS: dict[str, type[OnnxGraphs]] = {"onnxruntime": OnnxGraphs, "openvino": OpenVinoGraphs}

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from ..runtime.device import pick_device
 from .archs.base import ChromaNet
-from .backends import OnnxGraphs
+from .backends import RUNNERS, OnnxGraphs
 from .checkpoint import state_digest
 from .tracing import Graphs
 from .zoo import net_from_checkpoint, read_zoo_checkpoint
@@ -60,7 +60,7 @@ class Colorizer:
         self.info = info
         self._digest: str | None = None
         self._graphs: Graphs | None = None
-        self._onnx: OnnxGraphs | None = None
+        self._exported: dict[str, OnnxGraphs] = {}  # ONNX graphs per runtime (models.backends)
         self._lock = threading.Lock()
         # torch.compile for one fixed input shape: half a minute or more to start, measured +10%
         # model-only and slower end to end on 2 cores (docs/speed.md), hence opt-in
@@ -98,10 +98,10 @@ class Colorizer:
             return self._compiled
         if graphs and self.device.type == "cpu":
             with self._lock:
-                if backend == "onnxruntime":
-                    if self._onnx is None:
-                        self._onnx = OnnxGraphs(self.net, self.digest)
-                    return self._onnx
+                if backend in RUNNERS:
+                    if backend not in self._exported:
+                        self._exported[backend] = RUNNERS[backend](self.net, self.digest)
+                    return self._exported[backend]
                 if self._graphs is None:
                     self._graphs = Graphs(self.net)
             return self._graphs

@@ -15,7 +15,7 @@ import torch
 from ..media.color import luma_to_gray_at, resize
 from ..media.frames import Frame
 from ..models.colorizer import Colorizer
-from ..runtime.threads import torch_threads
+from ..runtime.threads import thread_plan, torch_threads
 from .settings import Execution, InferenceConfig
 from .stages import parallel_map
 
@@ -41,10 +41,10 @@ def worker_layout(execution: Execution, model: Colorizer, threads: int | None = 
     (one compiled graph, one caller).
     """
     total = threads or torch.get_num_threads()
-    if model.device.type != "cpu" or model.compiled:
+    if model.compiled:
         return WorkerLayout(1, total)
-    workers = max(1, min(execution.workers or min(total, 4), total))
-    return WorkerLayout(workers, max(1, total // workers))
+    plan = thread_plan(total, 0, on_cpu=model.device.type == "cpu", workers=execution.workers)
+    return WorkerLayout(plan.model_workers, plan.model_threads)
 
 
 def gray_small(frame: Frame, render_size: int) -> np.ndarray:

@@ -71,7 +71,7 @@ class Execution:
     compile: bool = False  # torch.compile: faster per frame after a one-time compile (opt-in)
     queue_size: int = 8  # frames between threaded stages
     pipelined: bool = True  # False: every stage in one thread (same output, for checking)
-    encoder_threads: int = 0  # x264 threads; 0: one beside a CPU model, the encoder's choice beside a GPU
+    encoder_threads: int = 0  # x264 threads; 0: by frame size and device (runtime.threads.thread_plan)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

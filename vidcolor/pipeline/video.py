@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
+import torch
+
 from ..errors import VidcolorError
 from ..media.containers import check_output_container
 from ..media.decode import DecodeStats, decode
@@ -23,7 +25,7 @@ from ..media.frames import Frame
 from ..media.probe import probe
 from ..models.colorizer import Colorizer, load_model
 from ..runtime.progress import progress as progress_bar
-from ..runtime.threads import opencv_threads
+from ..runtime.threads import opencv_threads, thread_plan
 from .colorize import with_gray
 from .cuts import shot_ranges
 from .fields import split_fields, weave_fields
@@ -70,12 +72,12 @@ def from_index(items: Iterable[Frame], first: int) -> Iterator[Frame]:
             yield item
 
 
-def encoder_settings(encode: EncodeSettings, execution: Execution, model: Colorizer) -> EncodeSettings:
-    """One x264 thread when the model runs on the CPU: the cores are the model's, and x264's
-    frame threads cost ~15% more CPU per frame; the encoder's own choice next to a GPU."""
-    if execution.encoder_threads:
-        return replace(encode, threads=execution.encoder_threads)
-    return replace(encode, threads=1) if model.device.type == "cpu" else encode
+def encoder_settings(encode: EncodeSettings, execution: Execution, model: Colorizer, pixels: int) -> EncodeSettings:
+    """x264's threads by where the time goes (runtime.threads.thread_plan): one beside a CPU model on small
+    frames, where the cores are the model's; every core from 720p on, where the encoder is the larger share."""
+    plan = thread_plan(torch.get_num_threads(), pixels, on_cpu=model.device.type == "cpu",
+                       encoder_threads=execution.encoder_threads)
+    return replace(encode, threads=plan.encoder_threads)
 
 
 def with_guides(recipe: Recipe, input_path: Path, keyframes: str | Path | None,
@@ -146,6 +148,7 @@ class FilmPlan:
     segment_frames: int
     frames: int  # the container's count or an estimate (0: unknown)
     output_format: str = "h264"
+    pixels: int = 0  # of a frame: the thread plan's measure of the encoder's share
 
 
 def plan_film(input_path: Path, output: Path | None, recipe: Recipe, model: Colorizer,
@@ -160,7 +163,7 @@ def plan_film(input_path: Path, output: Path | None, recipe: Recipe, model: Colo
     rate = info.rate or Fraction(25)
     segment_frames = max(1, round(recipe.segment_seconds * rate))
     key = run_key(input_path, model, recipe.as_dict(), segment_frames=segment_frames, format=output_format)
-    return FilmPlan(input_path, out, key, rate, segment_frames, info.frames, output_format)
+    return FilmPlan(input_path, out, key, rate, segment_frames, info.frames, output_format, info.width * info.height)
 
 
 def write_frames(plan: FilmPlan, model: Colorizer, recipe: Recipe, execution: Execution,
@@ -204,8 +207,8 @@ def colorize_video(input_path: str | Path, output: str | Path | None = None, *, 
     started = time.time()
     if up_to_date(input_path, plan.output, plan.key, overwrite, folder=output_format == "png"):
         return VideoResult(input_path, plan.output, 0, 0, 0, 0.0, 0, skipped=True)
-    writer = get_writer(output_format)(plan.output, plan.key, encoder_settings(recipe.encode, execution, model),
-                                       plan.rate, plan.segment_frames)
+    settings = encoder_settings(recipe.encode, execution, model, plan.pixels)
+    writer = get_writer(output_format)(plan.output, plan.key, settings, plan.rate, plan.segment_frames)
     start = writer.resumed_frames
     if start:
         log.info("%s: resuming at frame %d (%d finished segments kept)", input_path, start, writer.reused_segments)
