@@ -32,15 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eccv16 import ECCV16
 
 from vidcolor import Colorizer, Execution, InferenceConfig, Recipe, colorize_video, load_model
-from vidcolor.media.decode import decode
 from vidcolor.media.encode import EncodeSettings
-from vidcolor.media.remux import join_segments
-from vidcolor.media.segments import SegmentWriter, WorkDir
 from vidcolor.models.backends import resolve_backend
-from vidcolor.pipeline.colorize import WorkerLayout, gray_small, render_shape, worker_layout
-from vidcolor.pipeline.temporal import FlowConfig, Stabilizer
+from vidcolor.pipeline.colorize import WorkerLayout, render_shape, worker_layout
 from vidcolor.runtime.malloc import keep_freed_memory
-from vidcolor.runtime.threads import opencv_threads
 
 
 def make_clip(path: Path, width: int, height: int, seconds: float, fps: int = 25) -> Path:
@@ -69,25 +64,6 @@ def make_clip(path: Path, width: int, height: int, seconds: float, fps: int = 25
             out.mux(a.encode(af))
         out.mux(a.encode(None))
     return path
-
-
-def io_ceiling(clip: Path, work: Path, render: int) -> float:
-    """Frames/s of decode + chroma writing + encode + remux, with zero chroma instead of a model."""
-    wd = WorkDir(work / "io-work", {})
-    wd.prepare()
-    writer = SegmentWriter(wd, EncodeSettings(), Fraction(25), 10**9)
-    t = time.perf_counter()
-    n = 0
-    for f in decode(clip):
-        f.gray = gray_small(f, render)
-        f.ab = np.zeros((*f.gray.shape, 2), np.float32)
-        writer.write(f)
-        n += 1
-    writer.finish_segment()
-    join_segments(wd.segments(), clip, work / "io.mp4")
-    dt = time.perf_counter() - t
-    wd.remove()
-    return n / dt
 
 
 def model_fps(model: Colorizer, shape: tuple[int, int], batch: int, seconds: float = 8.0,
@@ -120,19 +96,6 @@ def model_fps(model: Colorizer, shape: tuple[int, int], batch: int, seconds: flo
     return sum(results)
 
 
-def run_layouts(execution: Execution, model: Colorizer) -> list[WorkerLayout]:
-    """One caller with all torch threads, and the run's own layout of model workers (if different)."""
-    layouts = {WorkerLayout(1, torch.get_num_threads()), worker_layout(execution, model)}
-    return sorted(layouts, key=lambda lay: lay.workers)
-
-
-def models_fps(model: Colorizer, shape: tuple[int, int], execution: Execution,
-               seconds: float) -> dict[WorkerLayout, float]:
-    """Model-only frames/s of the network as the run uses it (TorchScript graphs unless --no-jit), per layout."""
-    return {lay: model_fps(model, shape, execution.batch_size, seconds, lay, graphs=execution.jit,
-                           backend=execution.backend) for lay in run_layouts(execution, model)}
-
-
 def raw_fps(net: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: float = 8.0) -> float:
     x = (torch.rand(batch, 1, *shape) * 255).contiguous(memory_format=torch.channels_last)
     net = net.eval().to(memory_format=torch.channels_last)
@@ -143,23 +106,6 @@ def raw_fps(net: torch.nn.Module, shape: tuple[int, int], batch: int, seconds: f
             net(x)
             n += batch
     return n / (time.perf_counter() - t)
-
-
-def temporal_ms(clip: Path, render: int, frames: int = 100) -> float:
-    """Milliseconds per frame of the temporal stage, with OpenCV on one thread as in a run."""
-    stab = Stabilizer(FlowConfig())
-    items = []
-    for f in decode(clip):
-        f.gray = gray_small(f, render)
-        f.ab = np.zeros((*f.gray.shape, 2), np.float32)
-        items.append(f)
-        if len(items) == frames:
-            break
-    with opencv_threads(1):
-        t = time.perf_counter()
-        for f in items:
-            stab(f)
-        return (time.perf_counter() - t) / len(items) * 1000
 
 
 def end_to_end(clip: Path, out: Path, model: Colorizer, recipe: Recipe, execution: Execution) -> float:
@@ -194,8 +140,8 @@ def peak_rss_mb(clip: Path, out: Path, render: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--long-minutes", type=float, default=10.0)
-    ap.add_argument("--rss-render-size", type=int, default=224)
+    ap.add_argument("--long-minutes", type=float, default=2.0)
+    ap.add_argument("--rss-sizes", default="640x360,3840x2160", help="Clip sizes of the peak-memory rows.")
     ap.add_argument("--render-size", type=int, default=InferenceConfig().render_size)
     ap.add_argument("--rounds", type=int, default=3, help="End-to-end runs per clip (medians are printed).")
     ap.add_argument("--preset", default=EncodeSettings.preset, help="x264 preset of the end-to-end runs.")
@@ -203,11 +149,11 @@ def main() -> None:
                     help="Model workers of the end-to-end runs (0: vidcolor's default).")
     ap.add_argument("--no-jit", action="store_true", help="Run the plain model, not its prepared graphs.")
     ap.add_argument("--backend", default=Execution.backend, help="CPU graphs: auto, torch or onnxruntime.")
-    ap.add_argument("--seconds", type=float, default=30.0,
-                    help="Length of the 640x360 clip (1280x720: 0.6x); each file also pays ~0.2 s to start and drain.")
+    ap.add_argument("--seconds", type=float, default=20.0,
+                    help="Length of the 640x360 clip (1280x720: 0.6x, 1080p: 10 s at the default, 4K: 2.2 s ...).")
     ap.add_argument("--only", choices=["speed", "rss"], help="Run only one half of the benchmark.")
-    ap.add_argument("--sizes", default="640x360,1280x720",
-                    help="Clip sizes of the speed table (the second and later clips are 0.6x as long).")
+    ap.add_argument("--sizes", default="640x360,1280x720,1920x1080,3840x2160",
+                    help="Clip sizes of the speed table (larger ones shorter: clip_seconds).")
     ap.add_argument("--no-eccv", action="store_true", help="Skip the ECCV16 comparison.")
     ap.add_argument("--with-compile", action="store_true",
                     help="Also time the --compile path at 640x360 (adds its one-time compile).")
@@ -230,43 +176,61 @@ def main() -> None:
             memory(args, work)
 
 
+def transcode_fps(clip: Path, out: Path, encode: EncodeSettings) -> float:
+    """The ceiling: decode the clip and encode it again with x264 at the same preset and crf (its own threads,
+    every core), no model and no chroma work."""
+    t = time.perf_counter()
+    n = 0
+    with av.open(str(clip)) as src, av.open(str(out), "w") as dst:
+        vin = src.streams.video[0]
+        vin.thread_type = "AUTO"
+        vs = dst.add_stream(encode.codec, rate=vin.guessed_rate or 25)
+        vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
+        vs.options = {"preset": encode.preset, "crf": str(encode.crf)}
+        for f in src.decode(vin):
+            dst.mux(vs.encode(f))
+            n += 1
+        dst.mux(vs.encode(None))
+    return n / (time.perf_counter() - t)
+
+
+def clip_seconds(args: argparse.Namespace, w: int, h: int) -> float:
+    """--seconds at 640x360; larger sizes shorter, so every row takes about as long (1080p: 10 s by default)."""
+    return round(max(2.0, args.seconds * min(1.0, (640 * 360 / (w * h)) ** 0.5 * 1.5)), 1)
+
+
 def speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution: Execution, work: Path) -> None:
-    """Frames/s table at 640x360 and 1280x720, then the model against ECCV16."""
-    layouts = run_layouts(execution, model)
-    print("model-only is the faster of: " + ", ".join(f"{lay.workers} caller(s) x {lay.threads} thread(s)"
-                                                       for lay in layouts))
+    """Per clip size: the decode+encode ceiling, model-only per backend, end to end with the default backend
+    and with torch, and the ratios the issue asks for; then the model against ECCV16."""
+    from dataclasses import replace
+
+    backends = [b for b in ("torch", "onnxruntime", "openvino") if b == "torch" or _installed(b)]
+    default = resolve_backend("auto")
     rows = []
-    sizes = [tuple(map(int, s.split("x"))) for s in args.sizes.split(",")]
-    for n, (w, h) in enumerate(sizes):
-        secs = args.seconds if n == 0 else args.seconds * 0.6
+    for w, h in (tuple(map(int, s.split("x"))) for s in args.sizes.split(",")):
+        secs = clip_seconds(args, w, h)
         clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
         shape = render_shape(h, w, args.render_size)
-        ceiling = io_ceiling(clip, work, args.render_size)
-
-
-        def model_only(shape: tuple[int, int] = shape) -> dict[WorkerLayout, float]:
-            return models_fps(model, shape, execution, 4)
-
-        # model-only (every layout) before and after each end-to-end run, and the median over rounds: this
-        # VM's speed drifts by tens of percent within minutes, and the ratio must compare like with like
-        model_runs = [model_only()]
-        e2e_runs = []
-        for _ in range(args.rounds):
-            e2e_runs.append(end_to_end(clip, work / f"out{w}.mp4", model, recipe, execution))
-            model_runs.append(model_only())
-        best = [max(m.values()) for m in model_runs]
-        mfps, e2e = statistics.median(best), statistics.median(e2e_runs)
-        ratio = statistics.median(e / ((a + b) / 2) for e, a, b in zip(e2e_runs, best, best[1:]))
-        per_layout = ", ".join(f"{lay.workers}x{lay.threads} {statistics.median(m[lay] for m in model_runs):.1f}"
-                               for lay in layouts)
-        tms = temporal_ms(clip, args.render_size)
-        rows.append((f"{w}x{h}, {secs:g} s", shape, ceiling, mfps, per_layout, e2e, ratio, tms * mfps / 1000))
-    print("\n| clip | render | decode+encode only fps | model-only fps (callers x threads: fps) | end-to-end fps |"
-          " e2e / model | temporal cost / model time |")
+        layout = worker_layout(execution, model)
+        ceiling = statistics.median(transcode_fps(clip, work / "t.mp4", recipe.encode) for _ in range(2))
+        per_backend = {b: model_fps(model, shape, execution.batch_size, 4, layout, graphs=True, backend=b)
+                       for b in backends}
+        e2e: dict[str, list[float]] = {default: [], "torch": []}
+        for _ in range(args.rounds):  # interleaved: this VM's speed drifts within minutes
+            for b in e2e:
+                e2e[b].append(end_to_end(clip, work / f"out{w}.mp4", model, recipe, replace(execution, backend=b)))
+        d, t = statistics.median(e2e[default]), statistics.median(e2e["torch"])
+        gain = statistics.median(a / b for a, b in zip(e2e[default], e2e["torch"]))
+        rows.append((f"{w}x{h}, {secs:g} s", ceiling, per_backend, d, t, d / ceiling, gain))
+        print(f"{w}x{h}: ceiling {ceiling:.1f}, e2e {default} {e2e[default]}, torch {e2e['torch']}", flush=True)
+    print(f"\nmodel-only: {layout.workers} caller(s) x {layout.threads} thread(s), as a run calls it; "
+          f"default backend: {default}")
+    print("\n| clip | decode+encode only fps | model-only fps (" + " / ".join(backends) + ") | end-to-end fps "
+          f"({default}) | end-to-end fps (torch) | end-to-end / decode+encode | {default} / torch end to end |")
     print("|---|---|---|---|---|---|---|")
-    for name, shape, ceiling, mfps, per_layout, e2e, ratio, tshare in rows:
-        print(f"| {name} | {shape[1]}x{shape[0]} | {ceiling:.1f} | {mfps:.1f} ({per_layout}) | {e2e:.1f} |"
-              f" {ratio:.2f} | {tshare:.0%} |")
+    for name, ceiling, per_backend, d, t, ratio, gain in rows:
+        models = " / ".join(f"{per_backend[b]:.1f}" for b in backends)
+        print(f"| {name} | {ceiling:.1f} | {models} | {d:.1f} | {t:.1f} | {ratio:.2f} | {gain:.2f}x |")
 
     if args.with_compile:
         compiled_speed(args, model, recipe, execution, work)
@@ -278,6 +242,14 @@ def speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution:
     eccv = raw_fps(ECCV16(), shape, 4, seconds=15)
     print(f"\nmodel vs ECCV16 at {shape[1]}x{shape[0]}, batch 4: effunet {ours:.1f} fps, "
           f"ECCV16 (random weights) {eccv:.2f} fps: {ours / eccv:.1f}x faster")
+
+
+def _installed(backend: str) -> bool:
+    try:
+        resolve_backend(backend)
+    except Exception:
+        return False
+    return True
 
 
 def compiled_speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution: Execution,
@@ -298,15 +270,16 @@ def compiled_speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, e
 
 
 def memory(args: argparse.Namespace, work: Path) -> None:
-    """Peak RSS of whole runs on a 10-second and a long clip."""
-    short = make_clip(work / "short.mp4", 640, 360, 10)
-    long = make_clip(work / "long.mp4", 640, 360, args.long_minutes * 60)
-    rss_default = peak_rss_mb(short, work / "d.mp4", args.render_size)
-    rss_short = peak_rss_mb(short, work / "s.mp4", args.rss_render_size)
-    rss_long = peak_rss_mb(long, work / "l.mp4", args.rss_render_size)
-    print(f"\npeak RSS, 640x360: 10 s clip at render size {args.render_size}: {rss_default:.0f} MB; "
-          f"at render size {args.rss_render_size}: 10 s clip {rss_short:.0f} MB, "
-          f"{args.long_minutes:g} min clip {rss_long:.0f} MB (ratio {rss_long / rss_short:.2f})")
+    """Peak RSS of whole runs (defaults) on a 10-second and a long clip, per size."""
+    for w, h in (tuple(map(int, s.split("x"))) for s in args.rss_sizes.split(",")):
+        short = make_clip(work / "short.mp4", w, h, 10)
+        rss_short = peak_rss_mb(short, work / "s.mp4", args.render_size)
+        short.unlink()
+        long = make_clip(work / "long.mp4", w, h, args.long_minutes * 60)
+        rss_long = peak_rss_mb(long, work / "l.mp4", args.render_size)
+        long.unlink()
+        print(f"peak RSS, {w}x{h}: 10 s clip {rss_short:.0f} MB, {args.long_minutes:g} min clip {rss_long:.0f} MB "
+              f"(ratio {rss_long / rss_short:.2f})", flush=True)
 
 
 if __name__ == "__main__":
