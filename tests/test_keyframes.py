@@ -279,3 +279,15 @@ def test_a_resumed_run_still_carries_the_keyframe_before_its_start(tmp_path, mod
     write_frames(plan, model, recipe, Execution(device="cpu"), lambda f: got.append((f.index, f.ab.copy())), start=14)
     assert [i for i, _ in got] == list(range(14, 20))
     assert all(ab[..., 0].mean() > 40 and ab[..., 1].mean() < -30 for _, ab in got), "the keyframe 11+ frames back"
+
+
+def test_preview_shows_a_reference_photos_colors(tmp_path):
+    film = write_film(tmp_path / "f.mp4", [scene(96, 64, i, "coffee") for i in range(12)])
+    photo = tmp_path / "ref.png"
+    cv2.imwrite(str(photo), tinted(scene(96, 64, 6, "coffee"), (55.0, -45.0))[..., ::-1])
+    out = tmp_path / "p.png"
+    result = CliRunner().invoke(main, ["preview", str(film), "--at", "0.8", "--reference", str(photo),
+                                       "--render-size", "64", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    right = cv2.imread(str(out))[:64, 100:196, ::-1]
+    assert cv2.cvtColor(right.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)[..., 1].mean() > 25
