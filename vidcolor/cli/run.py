@@ -13,7 +13,7 @@ from ..batch.run import BatchOptions, run_batch
 from ..errors import VidcolorError
 from ..media.probe import probe
 from ..pipeline.guides import load_keyframes, load_references
-from ..pipeline.settings import Execution, Keyframe, Recipe
+from ..pipeline.settings import Execution, GuideImage, Recipe
 from ..pipeline.video import resolve_model
 from ..pipeline.writers import WRITERS
 from .options import encode_options, execution_from, execution_options, model_options, recipe_from, temporal_options
@@ -115,7 +115,7 @@ def run_on_ray(inputs: list[Path], output: str | None, recipe: Recipe, execution
     return run_batch_ray(inputs, output, recipe, execution, overwrite, progress, options)
 
 
-def guides_for(inputs: tuple[Path, ...], path: Path, option: str) -> tuple[Keyframe, ...]:
+def guides_for(inputs: tuple[Path, ...], path: Path, option: str) -> tuple[GuideImage, ...]:
     """Keyframes or references, checked before any work: a folder named by frame index belongs to one film;
     a single reference photo may guide any number of films and photos."""
     if option == "reference" and not path.is_dir():

@@ -13,22 +13,22 @@ from pathlib import Path
 from ..errors import VidcolorError
 from ..media.images import IMAGE_SUFFIXES, read_image
 from ..media.probe import MediaInfo
-from .settings import Keyframe
+from .settings import GuideImage
 
 WHOLE_FILM = -1  # the index of a reference photo that guides every shot
 
 
-def guide_image(path: Path, index: int) -> Keyframe:
+def guide_image(path: Path, index: int) -> GuideImage:
     """One guiding picture, read now (one line if unreadable), known by its content."""
     read_image(path)
-    return Keyframe(index, hashlib.sha256(path.read_bytes()).hexdigest(), path)
+    return GuideImage(index, hashlib.sha256(path.read_bytes()).hexdigest(), path)
 
 
-def load_indexed(folder: Path, info: MediaInfo, what: str, same_aspect: bool) -> tuple[Keyframe, ...]:
+def load_indexed(folder: Path, info: MediaInfo, what: str, same_aspect: bool) -> tuple[GuideImage, ...]:
     """The pictures in a folder, each named by a frame index of the film, in index order."""
     if not folder.is_dir():
         raise VidcolorError(f"{what} must be a folder of images named by frame index", folder)
-    found: dict[int, Keyframe] = {}
+    found: dict[int, GuideImage] = {}
     aspect = info.width * float(info.sar or 1) / info.height
     for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
         if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -46,18 +46,18 @@ def load_indexed(folder: Path, info: MediaInfo, what: str, same_aspect: bool) ->
         if same_aspect and abs(w / h - aspect) > 0.03 * aspect:
             raise VidcolorError(f"keyframe is {w}x{h} (aspect {w / h:.3f}), the film's frames are "
                                 f"{info.width}x{info.height} (aspect {aspect:.3f})", path)
-        found[index] = Keyframe(index, hashlib.sha256(path.read_bytes()).hexdigest(), path)
+        found[index] = GuideImage(index, hashlib.sha256(path.read_bytes()).hexdigest(), path)
     if not found:
         raise VidcolorError(f"no {what} in the folder", folder)
     return tuple(found[i] for i in sorted(found))
 
 
-def load_keyframes(folder: Path, info: MediaInfo) -> tuple[Keyframe, ...]:
+def load_keyframes(folder: Path, info: MediaInfo) -> tuple[GuideImage, ...]:
     """Colored frames of the film (any size of its aspect ratio)."""
     return load_indexed(folder, info, "keyframes", same_aspect=True)
 
 
-def load_references(path: Path, info: MediaInfo | None) -> tuple[Keyframe, ...]:
+def load_references(path: Path, info: MediaInfo | None) -> tuple[GuideImage, ...]:
     """A reference photo for the whole film (or a still), or a folder of them, one per shot (films only)."""
     if path.is_dir():
         if info is None or info.kind != "video":

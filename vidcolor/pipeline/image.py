@@ -13,11 +13,11 @@ from ..models.colorizer import Colorizer, load_model
 from .colorize import colorize_grays
 from .records import run_key, up_to_date, write_sidecar
 from .reference import matcher_for
-from .settings import InferenceConfig, Keyframe
+from .settings import GuideImage, InferenceConfig
 
 
 def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig,
-                 reference: Keyframe | None = None) -> np.ndarray:
+                 reference: GuideImage | None = None) -> np.ndarray:
     """The photo's lightness, colorized by the model (and a reference photo's colors where it matches):
     uint8 RGB of the same size."""
     gray = gray_of(rgb.astype(np.uint8))
@@ -30,7 +30,7 @@ def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig,
 
 
 def colorize_image_file(src: Path, output: Path, model: Colorizer, config: InferenceConfig,
-                        overwrite: bool = False, reference: tuple[Keyframe, ...] = ()) -> bool:
+                        overwrite: bool = False, reference: tuple[GuideImage, ...] = ()) -> bool:
     """File to PNG, skipped when an up-to-date result is there; returns True if skipped.
 
     ``reference``: the recipe's reference photo (a still has one, for the whole picture)."""

@@ -36,7 +36,7 @@ from .colorize import gray_small
 from .cuts import CutDetector
 from .propagate import fill_holes, spread_strokes, stroke_trust
 from .reference import Matcher
-from .settings import Execution, Keyframe, Recipe
+from .settings import Execution, GuideImage, Recipe
 from .sources import ModelColors
 from .temporal import consistency, make_flow, pixel_grid, warp
 
@@ -58,7 +58,7 @@ class KeyColor:
     strokes: bool
 
 
-def keyframe_color(keyframe: Keyframe, gray: np.ndarray) -> KeyColor:
+def keyframe_color(keyframe: GuideImage, gray: np.ndarray) -> KeyColor:
     """The keyframe's chroma on the frame's gray (working size): a colored frame as it is, a stroke
     keyframe's strokes spread along the gray's edges (undiluted by the resize: a thin stroke keeps its color)."""
     h, w = gray.shape
@@ -123,7 +123,7 @@ class Backward:
     grays: dict[int, np.ndarray] = field(default_factory=dict)  # each keyframe's frame (working-size gray)
 
 
-def first_pass(frames: Iterable[Frame], keyframes: dict[int, Keyframe], render_size: int) -> Backward:
+def first_pass(frames: Iterable[Frame], keyframes: dict[int, GuideImage], render_size: int) -> Backward:
     """Find the cuts, and carry each keyframe's color back through its shot (to the previous keyframe)."""
     found = Backward()
     cuts = CutDetector()
@@ -209,7 +209,7 @@ class KeyframeColors:
 
 def blend(gray: np.ndarray, model_ab: np.ndarray, fwd: tuple | None, bwd: tuple | None,
           matched: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, float]:
-    """Keyframe colors over the model's, and their share of the frame.
+    """GuideImage colors over the model's, and their share of the frame.
 
     Carried colors count by their trust (by distance too when two keyframes reach); where they
     fall short, the keyframe's color found again by feature matching; then holes take their own

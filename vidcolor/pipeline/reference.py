@@ -25,7 +25,7 @@ from ..media.images import gray_of, read_image
 from ..models.colorizer import Colorizer
 from ..models.efficientnet_lite0 import feature_encoder, normalize
 from .colorize import render_shape
-from .settings import Execution, Keyframe, Recipe
+from .settings import Execution, GuideImage, Recipe
 from .sources import ModelColors
 
 SIMILAR = (0.55, 0.85)  # cosine similarity from which a match counts at all, and counts fully
@@ -111,7 +111,7 @@ class ReferenceColors:
         self.firsts = [first for first, _ in shots or [(0, 0)]]
         self.shares: dict[str, list[float]] = {}
 
-    def reference_at(self, index: int) -> Keyframe | None:
+    def reference_at(self, index: int) -> GuideImage | None:
         """The photo guiding this frame: the film's one, or the one named inside its shot (nearest)."""
         if self.whole_film:
             return self.references[0]

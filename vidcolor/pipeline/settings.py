@@ -27,8 +27,9 @@ class InferenceConfig:
 
 
 @dataclass(frozen=True)
-class Keyframe:
-    """One colored frame (pipeline.keyframes): its index, its content's sha256, and its file (in no key)."""
+class GuideImage:
+    """A picture that directs a film's color (a keyframe, or a reference photo): the frame it belongs to
+    (-1: the whole film), its content's sha256, and its file (in no key)."""
 
     index: int
     sha256: str
@@ -45,8 +46,8 @@ class Recipe:
     temporal: TemporalConfig = field(default_factory=FlowConfig)
     encode: EncodeSettings = field(default_factory=EncodeSettings)
     deinterlace: bool = False  # interlaced film: progressive out (bwdif) instead of interlaced, per-field color
-    keyframes: tuple[Keyframe, ...] = ()  # colored frames to carry through their shots (by content, not path)
-    reference: tuple[Keyframe, ...] = ()  # color photos of similar content (index -1: the whole film; else
+    keyframes: tuple[GuideImage, ...] = ()  # colored frames to carry through their shots (by content, not path)
+    reference: tuple[GuideImage, ...] = ()  # color photos of similar content (index -1: the whole film; else
     # the shot holding that frame), by content
     segment_seconds: float = 60.0  # resume granularity (each segment starts on a keyframe)
     resume_warmup_seconds: float = 2.0  # frames re-run (not re-encoded) to restore the temporal state
