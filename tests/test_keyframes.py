@@ -291,3 +291,28 @@ def test_preview_shows_a_reference_photos_colors(tmp_path):
     assert result.exit_code == 0, result.output
     right = cv2.imread(str(out))[:64, 100:196, ::-1]
     assert cv2.cvtColor(right.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)[..., 1].mean() > 25
+
+
+def test_a_colorless_reference_photo_mutes_the_models_color_where_nothing_matches(tmp_path, model, fast_recipe):
+    film = write_film(tmp_path / "f.mp4", [scene(96, 64, i, "coffee") for i in range(6)])
+    photo = tmp_path / "ref.png"
+    cv2.imwrite(str(photo), np.dstack([cv2.cvtColor(scene(96, 64, 0, "astronaut"), cv2.COLOR_RGB2GRAY)] * 3))
+    auto = frames_ab(colorize_video(film, tmp_path / "a.mp4", recipe=fast_recipe, model=model, progress=False).output)
+    guided = frames_ab(colorize_video(film, tmp_path / "r.mp4", recipe=fast_recipe, model=model, progress=False,
+                                      reference=photo).output)
+    chroma = [float(np.hypot(x[..., 0], x[..., 1]).mean()) for x in (auto[-1], guided[-1])]
+    assert chroma[0] > 6 and chroma[1] < 2, chroma
+
+
+def test_chroma_gain_is_the_least_squares_scale_within_0_and_1():
+    from vidcolor.pipeline.sources import chroma_gain
+
+    predicted = np.dstack([np.full((4, 4), 10.0), np.full((4, 4), -20.0)]).astype(np.float32)
+    assert chroma_gain(predicted, predicted * 0.25) == pytest.approx(0.25)
+    assert chroma_gain(predicted, predicted * 3) == 1.0 and chroma_gain(predicted, -predicted) == 0.0
+    weight = np.zeros((4, 4), np.float32)
+    weight[0] = 1  # only the first row counts
+    truth = predicted * 0.5
+    truth[1:] = 0
+    assert chroma_gain(predicted, truth, weight) == pytest.approx(0.5)
+    assert chroma_gain(np.zeros_like(predicted), predicted) == 1.0, "nothing painted: nothing to scale"

@@ -12,7 +12,7 @@ from ..media.images import gray_of, read_image, write_png
 from ..models.colorizer import Colorizer, load_model
 from .colorize import colorize_grays
 from .records import run_key, up_to_date, write_sidecar
-from .reference import matcher_for
+from .reference import matcher_for, photo_gain
 from .settings import GuideImage, InferenceConfig
 
 
@@ -25,7 +25,8 @@ def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig,
     if reference is not None:
         h, w = ab.shape[:2]
         guide, conf = matcher_for(reference.path, config.render_size).guide(resize(gray, w, h))
-        ab = guide * conf[..., None] + ab * (1.0 - conf[..., None])
+        gain = photo_gain(reference.path, lambda g: colorize_grays(model, [g], config)[0], config.render_size)
+        ab = guide * conf[..., None] + ab * gain * (1.0 - conf[..., None])
     return to_uint8(combine(gray, ab))
 
 

@@ -37,7 +37,7 @@ from .cuts import CutDetector
 from .propagate import fill_holes, spread_strokes, stroke_trust
 from .reference import Matcher
 from .settings import Execution, GuideImage, Recipe
-from .sources import ModelColors
+from .sources import ModelColors, chroma_gain
 from .temporal import consistency, make_flow, pixel_grid, warp
 
 LUMA_SIGMA = 14.0  # gray levels: a carried pixel that no longer looks like the frame loses trust
@@ -155,6 +155,7 @@ class KeyframeColors:
         self.keyframes = {k.index: k for k in recipe.keyframes}
         self.backward = backward
         self.matchers: dict[int, Matcher] = {}  # the current shot's keyframes, matched against for re-anchoring
+        self.gains: dict[int, float] = {}  # per keyframe: how much of the model's chroma it bears out
         self.share: dict[int, list[float]] = {}  # shot's first frame -> share of each frame from keyframes
 
     def matcher(self, index: int) -> Matcher:
@@ -162,6 +163,14 @@ class KeyframeColors:
             color = self.backward.colors[index]
             self.matchers[index] = Matcher(self.backward.grays[index], color.ab, color.trust)
         return self.matchers[index]
+
+    def gain(self, index: int) -> float:
+        """The model's chroma as the keyframe bears it out (sources.chroma_gain), for its shot's unreached pixels."""
+        if index not in self.gains:
+            color = self.backward.colors[index]
+            predicted = self.model_colors.predict(self.backward.grays[index])
+            self.gains[index] = chroma_gain(predicted, color.ab, color.trust)
+        return self.gains[index]
 
     def keyframe_before(self, index: int) -> tuple[int | None, int]:
         """The last keyframe before a frame within its shot (None if none), and the shot's first frame."""
@@ -186,9 +195,11 @@ class KeyframeColors:
                 carrier.start(frame.gray, color)
                 last, fwd = frame.index, (color.ab, color.trust, 0)
                 frame.anchored = True
+                frame.ab = frame.ab * self.gain(frame.index)
             elif last is not None or bwd is not None:
                 nearest = last if bwd is None or (last is not None and frame.index - last <= bwd[2]) \
                     else frame.index + bwd[2]
+                frame.ab = frame.ab * self.gain(nearest)
                 m_ab, m_conf = self.matcher(nearest).guide(frame.gray)
                 matched = (m_ab, m_conf)
                 if last is not None:

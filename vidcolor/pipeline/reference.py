@@ -10,7 +10,7 @@ photo's chroma is used, on the film's own luminance; the temporal stage runs on 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from ..models.colorizer import Colorizer
 from ..models.efficientnet_lite0 import feature_encoder, normalize
 from .colorize import render_shape
 from .settings import Execution, GuideImage, Recipe
-from .sources import ModelColors
+from .sources import ModelColors, chroma_gain
 
 SIMILAR = (0.55, 0.85)  # cosine similarity from which a match counts at all, and counts fully
 LIGHTNESS_SIGMA = 18.0  # Lab L: a match whose lightness differs this much counts about a third
@@ -89,6 +89,14 @@ class Matcher:
         return ab, cv2.GaussianBlur(conf, (0, 0), 2.0)
 
 
+def photo_gain(path: Path, predict: Callable[[np.ndarray], np.ndarray], render_size: int) -> float:
+    """How much of the model's chroma the photo bears out: the model on the photo's gray against its colors."""
+    rgb = read_image(path)
+    h, w = render_shape(*rgb.shape[:2], render_size)
+    rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
+    return chroma_gain(predict(gray_of(rgb).astype(np.float32)), rgb_to_lab(rgb)[..., 1:])
+
+
 @lru_cache(maxsize=4)
 def matcher_for(reference: Path, render_size: int) -> Matcher:
     """One Matcher per reference and working size in a process: a batch of stills encodes it once."""
@@ -110,6 +118,7 @@ class ReferenceColors:
         self.whole_film = len(self.references) == 1 and self.references[0].index < 0
         self.firsts = [first for first, _ in shots or [(0, 0)]]
         self.shares: dict[str, list[float]] = {}
+        self.gains: dict[Path, float] = {}
 
     def reference_at(self, index: int) -> GuideImage | None:
         """The photo guiding this frame: the film's one, or the one named inside its shot (nearest)."""
@@ -125,8 +134,11 @@ class ReferenceColors:
         for frame in self.model_colors.colorize(frames):
             reference = self.reference_at(frame.index)
             if reference is not None:
+                if reference.path not in self.gains:
+                    self.gains[reference.path] = photo_gain(reference.path, self.model_colors.predict, self.render_size)
                 ab, conf = matcher_for(reference.path, self.render_size).guide(frame.gray)
-                frame.ab = ab * conf[..., None] + frame.ab * (1.0 - conf[..., None])
+                model_ab = frame.ab * self.gains[reference.path]
+                frame.ab = ab * conf[..., None] + model_ab * (1.0 - conf[..., None])
                 self.shares.setdefault(reference.path.name, []).append(float(conf.mean()))
             yield frame
 

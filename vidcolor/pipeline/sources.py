@@ -11,10 +11,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Protocol
 
+import numpy as np
+
 from ..media.frames import Frame
 from ..models.backends import resolve_backend
 from ..models.colorizer import Colorizer
-from .colorize import colorize_frames, colorize_in_workers, worker_layout
+from .colorize import colorize_frames, colorize_grays, colorize_in_workers, worker_layout
 from .settings import Execution, Recipe
 
 
@@ -43,4 +45,20 @@ class ModelColors:
 
     def report(self) -> list[str]:
         return []
+
+    def predict(self, gray: np.ndarray) -> np.ndarray:
+        """The model's ab for one gray picture (0..255) at the working size: what it would paint there."""
+        return colorize_grays(self.model, [gray], self.recipe.inference)[0]
+
+
+def chroma_gain(predicted: np.ndarray, truth: np.ndarray, weight: np.ndarray | None = None) -> float:
+    """How much of the model's chroma a guide bears out: the least-squares scale from the model's ab to the
+    guide's over the same picture, within [0, 1]. A muted keyframe or photo mutes the model's color where
+    the guide does not reach (a gray street stays gray), a vivid one leaves it as it is."""
+    w = np.ones(predicted.shape[:2], np.float32) if weight is None else weight.astype(np.float32)
+    p, t = predicted.astype(np.float32), truth.astype(np.float32)
+    energy = float((w[..., None] * p * p).sum())
+    if energy <= 1e-6:
+        return 1.0
+    return float(np.clip((w[..., None] * p * t).sum() / energy, 0.0, 1.0))
 
