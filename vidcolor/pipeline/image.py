@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,13 @@ from .reference import matcher_for, photo_gain
 from .settings import GuideImage, InferenceConfig
 
 
+@lru_cache(maxsize=8)
+def reference_gain(path: Path, model: Colorizer, config: InferenceConfig) -> float:
+    """The reference photo's gain on the model (reference.photo_gain), once per photo, model and settings:
+    a folder of stills with one reference runs the model on the photo once, not once per still."""
+    return photo_gain(path, lambda g: colorize_grays(model, [g], config)[0], config.render_size)
+
+
 def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig,
                  reference: GuideImage | None = None) -> np.ndarray:
     """The photo's lightness, colorized by the model (and a reference photo's colors where it matches):
@@ -25,8 +33,7 @@ def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig,
     if reference is not None:
         h, w = ab.shape[:2]
         guide, conf = matcher_for(reference.path, config.render_size).guide(resize(gray, w, h))
-        gain = photo_gain(reference.path, lambda g: colorize_grays(model, [g], config)[0], config.render_size)
-        ab = guide * conf[..., None] + ab * gain * (1.0 - conf[..., None])
+        ab = guide * conf[..., None] + ab * reference_gain(reference.path, model, config) * (1.0 - conf[..., None])
     return to_uint8(combine(gray, ab))
 
 
