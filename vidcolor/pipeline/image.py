@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -13,15 +12,8 @@ from ..media.images import gray_of, read_image, write_png
 from ..models.colorizer import Colorizer, load_model
 from .colorize import colorize_grays
 from .records import run_key, up_to_date, write_sidecar
-from .reference import matcher_for, photo_gain
+from .reference import matcher_for, reference_gain
 from .settings import GuideImage, InferenceConfig
-
-
-@lru_cache(maxsize=8)
-def reference_gain(path: Path, model: Colorizer, config: InferenceConfig) -> float:
-    """The reference photo's gain on the model (reference.photo_gain), once per photo, model and settings:
-    a folder of stills with one reference runs the model on the photo once, not once per still."""
-    return photo_gain(path, lambda g: colorize_grays(model, [g], config)[0], config.render_size)
 
 
 def colorize_rgb(rgb: np.ndarray, model: Colorizer, config: InferenceConfig,

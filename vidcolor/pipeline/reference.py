@@ -10,7 +10,7 @@ photo's chroma is used, on the film's own luminance; the temporal stage runs on 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,8 +24,8 @@ from ..media.frames import Frame
 from ..media.images import gray_of, read_image
 from ..models.colorizer import Colorizer
 from ..models.efficientnet_lite0 import feature_encoder, normalize
-from .colorize import render_shape
-from .settings import Execution, GuideImage, Recipe
+from .colorize import colorize_grays, render_shape
+from .settings import Execution, GuideImage, InferenceConfig, Recipe
 from .sources import ModelColors, chroma_gain
 
 SIMILAR = (0.55, 0.85)  # cosine similarity from which a match counts at all, and counts fully
@@ -89,12 +89,15 @@ class Matcher:
         return ab, cv2.GaussianBlur(conf, (0, 0), 2.0)
 
 
-def photo_gain(path: Path, predict: Callable[[np.ndarray], np.ndarray], render_size: int) -> float:
-    """How much of the model's chroma the photo bears out: the model on the photo's gray against its colors."""
+@lru_cache(maxsize=8)
+def reference_gain(path: Path, model: Colorizer, config: InferenceConfig) -> float:
+    """How much of the model's chroma the photo bears out: the model on the photo's gray against its colors.
+    Once per photo, model and settings (a folder of stills with one reference runs the model on it once)."""
     rgb = read_image(path)
-    h, w = render_shape(*rgb.shape[:2], render_size)
+    h, w = render_shape(*rgb.shape[:2], config.render_size)
     rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
-    return chroma_gain(predict(gray_of(rgb).astype(np.float32)), rgb_to_lab(rgb)[..., 1:])
+    predicted = colorize_grays(model, [gray_of(rgb).astype(np.float32)], config)[0]
+    return chroma_gain(predicted, rgb_to_lab(rgb)[..., 1:])
 
 
 @lru_cache(maxsize=4)
@@ -113,12 +116,12 @@ class ReferenceColors:
     def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution,
                  shots: list[tuple[int, int]] | None = None) -> None:
         self.model_colors = ModelColors(model, recipe, execution)
+        self.inference = recipe.inference
         self.render_size = recipe.inference.render_size
         self.references = recipe.reference
         self.whole_film = len(self.references) == 1 and self.references[0].index < 0
         self.firsts = [first for first, _ in shots or [(0, 0)]]
         self.shares: dict[str, list[float]] = {}
-        self.gains: dict[Path, float] = {}
 
     def reference_at(self, index: int) -> GuideImage | None:
         """The photo guiding this frame: the film's one, or the one named inside its shot (nearest)."""
@@ -134,10 +137,8 @@ class ReferenceColors:
         for frame in self.model_colors.colorize(frames):
             reference = self.reference_at(frame.index)
             if reference is not None:
-                if reference.path not in self.gains:
-                    self.gains[reference.path] = photo_gain(reference.path, self.model_colors.predict, self.render_size)
                 ab, conf = matcher_for(reference.path, self.render_size).guide(frame.gray)
-                model_ab = frame.ab * self.gains[reference.path]
+                model_ab = frame.ab * reference_gain(reference.path, self.model_colors.model, self.inference)
                 frame.ab = ab * conf[..., None] + model_ab * (1.0 - conf[..., None])
                 self.shares.setdefault(reference.path.name, []).append(float(conf.mean()))
             yield frame
