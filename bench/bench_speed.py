@@ -34,7 +34,7 @@ from eccv16 import ECCV16
 from vidcolor import Colorizer, Execution, InferenceConfig, Recipe, colorize_video, load_model
 from vidcolor.media.encode import EncodeSettings
 from vidcolor.models.backends import resolve_backend
-from vidcolor.pipeline.colorize import WorkerLayout, render_shape, worker_layout
+from vidcolor.pipeline.colorize import WorkerLayout, frames_per_call, render_shape, worker_layout
 from vidcolor.runtime.malloc import keep_freed_memory
 
 
@@ -212,8 +212,9 @@ def speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution:
         clip = make_clip(work / f"clip{w}.mp4", w, h, secs)
         shape = render_shape(h, w, args.render_size)
         layout = worker_layout(execution, model)
+        per_call = frames_per_call(execution, model)
         ceiling = statistics.median(transcode_fps(clip, work / "t.mp4", recipe.encode) for _ in range(2))
-        per_backend = {b: model_fps(model, shape, execution.batch_size, 4, layout, graphs=True, backend=b)
+        per_backend = {b: model_fps(model, shape, per_call, 4, layout, graphs=True, backend=b)
                        for b in backends}
         e2e: dict[str, list[float]] = {default: [], "torch": []}
         for _ in range(args.rounds):  # interleaved: this VM's speed drifts within minutes
@@ -261,9 +262,10 @@ def compiled_speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, e
     shape = render_shape(360, 640, args.render_size)
     compiled = model.compiled_copy()
     t = time.perf_counter()
-    compiled.predict_ab(torch.rand(execution.batch_size, 1, *shape) * 255)
+    per_call = frames_per_call(execution, compiled)
+    compiled.predict_ab(torch.rand(per_call, 1, *shape) * 255)
     compile_s = time.perf_counter() - t
-    mfps = model_fps(compiled, shape, execution.batch_size)
+    mfps = model_fps(compiled, shape, per_call)
     e2e = end_to_end(clip, work / "out640c.mp4", compiled, recipe, replace(execution, compile=True))
     print(f"\n--compile at 640x360: first call {compile_s:.0f} s (compile), then model-only {mfps:.1f} fps, "
           f"end-to-end {e2e:.1f} fps")

@@ -39,7 +39,7 @@ def main() -> None:
     recipe, execution = Recipe(), Execution(device="cpu")
     shape = render_shape(360, 640, InferenceConfig().render_size)
     print(f"machine: {platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}; "
-          f"640x360 clip, network input {shape[1]}x{shape[0]}, batch {execution.batch_size}")
+          f"640x360 clip, network input {shape[1]}x{shape[0]}, {execution.batch_size or 'one frame'} per call")
     print("\n| model | parameters | model-only fps | end-to-end fps |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         clip = make_clip(Path(tmp) / "clip.mp4", 640, 360, args.seconds)

@@ -19,7 +19,6 @@ from vidcolor.eval.chroma import ChromaSummary, chroma_scores, summarize
 from vidcolor.eval.photos import input_gray, select_photos
 from vidcolor.media.color import resize
 from vidcolor.media.images import read_image
-from vidcolor.models.ab_bins import decode_logits
 from vidcolor.models.colorizer import upsample_ab
 from vidcolor.pipeline.colorize import render_shape
 from vidcolor.training.split import validation_names
@@ -45,6 +44,8 @@ def main() -> None:
                     help="Confidence gate: chroma scaled by min(1, confidence / gate) (0: off).")
     ap.add_argument("--degrade", nargs="+", default=["clean", "film"])
     ap.add_argument("--limit", type=int, help="Photos, spread over the split.")
+    ap.add_argument("--radii", type=float, nargs="+", default=[0.0],
+                    help="Dominant-mode radii in ab units (0: the annealed mean over every bin).")
     ap.add_argument("--stretch", type=float, nargs="+", default=[0.0],
                     help="Tone stretch of the network's input: max gain (0: off); see models.archs.base.stretch_tones.")
     args = ap.parse_args()
@@ -52,7 +53,7 @@ def main() -> None:
     photos = select_photos(args.folder, validation_names())
     if args.limit and args.limit < len(photos):
         photos = [photos[i] for i in np.linspace(0, len(photos) - 1, args.limit).astype(int)]
-    combos = [(t, g, st) for t in args.temperatures for g in args.gates for st in args.stretch]
+    combos = [(t, g, st, r) for t in args.temperatures for g in args.gates for st in args.stretch for r in args.radii]
     scores = {(look, c): [] for look in args.degrade for c in combos}
     for path in photos:
         rgb = read_image(path)
@@ -65,25 +66,28 @@ def main() -> None:
                 model.net.config.input_stretch = st
                 with torch.inference_mode():
                     logits = model.net(x.contiguous(memory_format=torch.channels_last)).float()
-                for t, g, s_ in combos:
+                for t, g, s_, r in combos:
                     if s_ != st:
                         continue
-                    ab = upsample_ab(decode_logits(logits, t, g), (rh, rw))[0].permute(1, 2, 0).numpy()
-                    scores[(look, (t, g, st))].append(chroma_scores(rgb, resize(ab, w, h)))
+                    model.net.config.confidence_gate, model.net.config.mode_radius = g, r
+                    ab = upsample_ab(model.net.decode_ab(logits, t), (rh, rw))[0].permute(1, 2, 0).numpy()
+                    scores[(look, (t, g, st, r))].append(chroma_scores(rgb, resize(ab, w, h)))
     print(f"{args.folder} [{args.split} split] ({len(photos)} photos), render size {args.render_size}, "
           f"weights {model.info.weights_path}")
-    print(f"{'input':<6} {'T':>5} {'gate':>5} {'strch':>5} {'gain dB':>8} {'CF-σ':>6} {'hue45':>6} {'neutral':>8} "
+    print(f"{'input':<6} {'T':>5} {'gate':>5} {'strch':>5} {'mode':>5} "
+          f"{'gain dB':>8} {'CF-σ':>6} {'hue45':>6} {'neutral':>8} "
           f"{'worst':>6}")
-    worst: dict[tuple[float, float, float], float] = {}
+    worst: dict[tuple[float, float, float, float], float] = {}
     for (look, combo), rows in scores.items():
         s = summarize(rows)
         w = worst_bar(s)
         worst[combo] = min(worst.get(combo, w), w)
-        print(f"{look:<6} {combo[0]:>5} {combo[1]:>5} {combo[2]:>5} {s.gain:>+8.3f} {s.cf_sigma_ratio:>6.3f} "
+        print(f"{look:<6} {combo[0]:>5} {combo[1]:>5} {combo[2]:>5} {combo[3]:>5} "
+              f"{s.gain:>+8.3f} {s.cf_sigma_ratio:>6.3f} "
               f"{s.hue45:>6.3f} {s.neutral_cast:>8.2f} {w:>6.3f}")
-    t, g, st = max(worst, key=worst.get)
-    print(f"best worst-bar ratio over {', '.join(args.degrade)}: T {t}, gate {g}, stretch {st} "
-          f"({worst[(t, g, st)]:.3f})")
+    t, g, st, r = max(worst, key=worst.get)
+    print(f"best worst-bar ratio over {', '.join(args.degrade)}: T {t}, gate {g}, stretch {st}, mode radius {r} "
+          f"({worst[(t, g, st, r)]:.3f})")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Quantized ab: encoding, annealed-mean decoding, rebalancing."""
 
 import numpy as np
+import pytest
 import torch
 
 from vidcolor.media.color import rgb_to_lab
@@ -58,3 +59,26 @@ def test_rebalancing_weights_average_one_and_favour_rare_colors():
     w = ab_bins.rebalance_weights(prior, 0.5)
     assert abs(float((prior * w).sum()) - 1.0) < 1e-4
     assert w[prior.argmin()] > w[prior.argmax()] * 5
+
+
+def two_modes(red_share: float) -> torch.Tensor:
+    """Logits of one pixel torn between a red cell (60, 40) with its two neighbours and a blue one (10, -50)."""
+    bins = [tuple(b) for b in ab_bins.AB_BINS.tolist()]
+    p = torch.full((ab_bins.NUM_BINS,), 1e-9)
+    for ab, share in (((60, 40), red_share / 2), ((50, 40), red_share / 4), ((70, 40), red_share / 4),
+                      ((10, -50), 1 - red_share)):
+        p[bins.index(ab)] = share
+    return p.log().reshape(1, -1, 1, 1)
+
+
+def test_dominant_mode_keeps_the_stronger_color_where_the_mean_mixes_both():
+    logits = two_modes(0.6)  # the single most likely cell is blue (0.4), the most likely color red (0.6)
+    mixed = ab_bins.decode_logits(logits, 1.0)[0, :, 0, 0]
+    mode = ab_bins.decode_logits(logits, 1.0, mode_radius=25)[0, :, 0, 0]
+    assert mixed.tolist() == pytest.approx([0.6 * 60 + 0.4 * 10, 0.6 * 40 + 0.4 * -50], abs=0.1)
+    assert mode.tolist() == pytest.approx([60, 40], abs=0.1)  # the red cells' own mean, at their saturation
+    assert ab_bins.decode_logits(two_modes(0.3), 1.0, mode_radius=25)[0, :, 0, 0].tolist() == \
+        pytest.approx([10, -50], abs=0.1)
+    # a radius wider than the gamut is the annealed mean again
+    assert torch.allclose(ab_bins.decode_logits(logits, 0.7, mode_radius=500), ab_bins.decode_logits(logits, 0.7),
+                          atol=1e-3)

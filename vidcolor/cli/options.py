@@ -31,7 +31,8 @@ def model_options(f: F) -> F:
         click.option("--device", default=Execution.device, show_default=True, help="auto, cpu or cuda[:N]."),
         click.option("--render-size", default=InferenceConfig.render_size, show_default=True,
                      help="Short side (px) the network sees; chroma is upsampled onto full-size luma."),
-        click.option("--batch-size", default=Execution.batch_size, show_default=True, help="Frames per network call."),
+        click.option("--batch-size", default=Execution.batch_size, show_default=True,
+                     help="Frames per network call (0: 1 on the CPU, 4 on CUDA)."),
         click.option("--temperature", type=float,
                      help="Annealed-mean T (lower = more vivid) [default: the model's]."),
     ])

@@ -80,13 +80,39 @@ def confidence(logits: torch.Tensor) -> torch.Tensor:
     return 1.0 - entropy / float(np.log(NUM_BINS))
 
 
-def decode_logits(logits: torch.Tensor, temperature: float, gate: float = 0.0) -> torch.Tensor:
-    """Logits to ab: the annealed mean, its chroma scaled by min(1, confidence / gate) when gate > 0.
+def _near(radius: float, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    """(Q, Q): 1 where two bins are within ``radius`` ab units of each other."""
+    bins = torch.from_numpy(AB_BINS)
+    return (torch.cdist(bins, bins) <= radius).to(device=device, dtype=dtype)
+
+
+def dominant_mode_mean(logits: torch.Tensor, temperature: float, radius: float) -> torch.Tensor:
+    """(B, Q, H, W) logits to ab: the annealed mean taken only over the bins within ``radius`` of the
+    dominant mode, the bin whose neighbourhood holds the most probability.
+
+    Where the network hesitates between a red and a blue shirt, the annealed mean across both is a
+    muddy purple-gray; within the stronger mode it is one of the two, at its own saturation.
+    """
+    p = torch.softmax(logits / temperature, dim=1)
+    near = _near(radius, logits.device, p.dtype)
+    mass = torch.einsum("bqhw,qr->brhw", p, near)
+    mode = mass.argmax(1)  # (B, H, W)
+    local = p * near[mode].permute(0, 3, 1, 2)
+    local = local / local.sum(1, keepdim=True).clamp(min=1e-12)
+    bins = torch.from_numpy(AB_BINS).to(device=logits.device, dtype=p.dtype)
+    return torch.einsum("bqhw,qc->bchw", local, bins)
+
+
+def decode_logits(logits: torch.Tensor, temperature: float, gate: float = 0.0,
+                  mode_radius: float = 0.0) -> torch.Tensor:
+    """Logits to ab: the annealed mean (over the dominant mode only when ``mode_radius`` > 0), its chroma
+    scaled by min(1, confidence / gate) when gate > 0.
 
     Where the model does not know, a gray wall stays gray instead of taking the average of every
     color it might be (which is the prior's sepia): chroma leans to neutral, hue is kept.
     """
-    ab = annealed_mean(logits, temperature)
+    ab = (dominant_mode_mean(logits, temperature, mode_radius) if mode_radius > 0
+          else annealed_mean(logits, temperature))
     if gate > 0:
         ab = ab * (confidence(logits.float()) / gate).clamp(max=1.0)
     return ab

@@ -41,7 +41,8 @@ def worker_layout(execution: Execution, model: Colorizer, threads: int | None = 
     (one compiled graph, one caller).
     """
     total = threads or torch.get_num_threads()
-    if model.compiled:
+    if model.compiled or (execution.jit and execution.backend == "openvino"):
+        # OpenVINO threads its own calls; Python threads calling it side by side could hang in its bindings
         return WorkerLayout(1, total)
     plan = thread_plan(total, 0, on_cpu=model.device.type == "cpu", workers=execution.workers)
     return WorkerLayout(plan.model_workers, plan.model_threads)
@@ -60,6 +61,18 @@ def with_gray(items: Iterable[Frame], render_size: int) -> Iterator[Frame]:
     for item in items:
         item.gray = gray_small(item, render_size)
         yield item
+
+
+CUDA_BATCH = 4  # frames per call on a GPU, which needs batches to fill it
+
+
+def frames_per_call(execution: Execution, model: Colorizer) -> int:
+    """``execution.batch_size``, or by device: one frame per call on the CPU, whose activations then stay
+    in cache (640x360 end to end: ONNX Runtime 47.9 frames/s at 1 against 44.5 at 4, torch 40.6 against
+    38.7; docs/speed.md), ``CUDA_BATCH`` on a GPU."""
+    if execution.batch_size > 0:
+        return execution.batch_size
+    return CUDA_BATCH if model.device.type == "cuda" else 1
 
 
 def batches(items: Iterable[Frame], config: InferenceConfig, batch_size: int) -> Iterator[list[Frame]]:
@@ -85,7 +98,7 @@ def predict_batch(batch: list[Frame], model: Colorizer, config: InferenceConfig,
     grays = np.stack([f.gray for f in batch])[:, None]
     fixed = execution.jit or model.compiled  # graphs and compiled code are made per shape: pad the last batch
     ab = model.predict_ab(torch.from_numpy(grays), config.temperature, graphs=execution.jit,
-                          pad_to=execution.batch_size if fixed else None, backend=execution.backend)
+                          pad_to=frames_per_call(execution, model) if fixed else None, backend=execution.backend)
     for f, a in zip(batch, ab.permute(0, 2, 3, 1).cpu().numpy()):
         f.ab = a
     return batch
@@ -101,7 +114,7 @@ def colorize_frames(items: Iterable[Frame], model: Colorizer, config: InferenceC
     ``threads``: torch threads for each batch (then restored), so that this
     sequential path computes exactly what ``colorize_in_workers`` does.
     """
-    for batch in batches(items, config, execution.batch_size):
+    for batch in batches(items, config, frames_per_call(execution, model)):
         with torch_threads(threads):
             yield from predict_batch(batch, model, config, execution)
 
@@ -116,7 +129,7 @@ def colorize_in_workers(items: Iterable[Frame], model: Colorizer, config: Infere
     cores stall; a single-threaded worker only slows itself down.
     """
     previous = torch.get_num_threads()
-    results = parallel_map(batches(items, config, execution.batch_size),
+    results = parallel_map(batches(items, config, frames_per_call(execution, model)),
                            lambda b: predict_batch(b, model, config, execution), "colorize",
                            layout.workers, on_start=lambda: torch.set_num_threads(layout.threads))
     try:

@@ -65,7 +65,7 @@ class Execution:
     """How a run is carried out; never changes what it writes."""
 
     device: str = "auto"  # auto, cpu or cuda[:N]
-    batch_size: int = 4  # frames per network call
+    batch_size: int = 0  # frames per network call (0: by device, pipeline.colorize.frames_per_call)
     workers: int = 0  # model threads taking turns on batches (0: one per CPU thread, at most 4; 1 on CUDA)
     jit: bool = True  # video on the CPU: the network as prepared graphs (TorchScript or ONNX Runtime)
     backend: str = "auto"  # CPU graphs: auto, torch or onnxruntime (models/backends.py)

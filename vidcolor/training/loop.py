@@ -30,7 +30,7 @@ from ..models.checkpoint import atomic_save, read_checkpoint, save_weights
 from ..models.colorizer import Colorizer, ModelInfo
 from .data import CropConfig, CropSampler, PhotoCache, build_cache, to_gray_ab
 from .discriminator import PatchDiscriminator, discriminator_loss, generator_loss
-from .losses import REGRESSION_LOSSES, classification_loss, regression_loss
+from .losses import REGRESSION_LOSSES, classification_loss, gain_stats, regression_loss, scene_gain_loss
 from .split import in_validation, validation_names
 
 log = logging.getLogger("vidcolor.train")
@@ -158,9 +158,16 @@ class Trainer:
 
     def loss(self, gray: torch.Tensor, ab: torch.Tensor) -> dict[str, torch.Tensor]:
         out = self.model(gray.contiguous(memory_format=torch.channels_last))
+        main, gain = self.model.split_output(out)
         if self.model.head_kind == "cls":
-            return classification_loss(out, ab, self.class_weights, self.model_config.temperature,
-                                       self.config.l1_weight)
+            losses = classification_loss(main, ab, self.class_weights, self.model_config.temperature,
+                                         self.config.l1_weight)
+            if gain is None:
+                return losses
+            # the picture's gain learns on the decoded colors as they are (no gradient into them)
+            stats = gain_stats(self.model.decode_colors(main.detach()), ab)
+            scene = scene_gain_loss(gain, stats)
+            return losses | {"scene": scene.detach(), "loss": losses["loss"] + scene}
         pred = self.model.decode_ab(out)
         if self.disc is None:
             return regression_loss(pred, ab, self.config.reg_loss)

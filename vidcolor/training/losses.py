@@ -33,6 +33,29 @@ def classification_loss(logits: torch.Tensor, ab: torch.Tensor, class_weights: t
     return out
 
 
+GAIN_EPS = 1.0  # ab units²: a picture with almost no color cannot weigh without bound
+
+
+def gain_stats(pred_ab: torch.Tensor, ab: torch.Tensor) -> torch.Tensor:
+    """Per picture (B, 3): mean |pred|², mean pred·truth, mean |truth|² (truth at pred's resolution).
+
+    What the loss of any picture-wide gain g needs: the error of g·pred is |g·pred − truth|² =
+    g²·A − 2g·B + C, so a gain can be fitted on these three numbers per picture alone.
+    """
+    ab = downsample_ab(ab, pred_ab.shape[-2:])
+    return torch.stack([(pred_ab * pred_ab).sum(1).mean((1, 2)), (pred_ab * ab).sum(1).mean((1, 2)),
+                        (ab * ab).sum(1).mean((1, 2))], 1)
+
+
+def scene_gain_loss(gain_logit: torch.Tensor, stats: torch.Tensor) -> torch.Tensor:
+    """Mean over pictures of ln(error with the gain / error of gray): the chroma gain over gray, the
+    measure the gain is judged by, in nepers and negated (lower is better; 0 = as good as gray)."""
+    g = torch.sigmoid(gain_logit)
+    a, b, c = stats.unbind(1)
+    err = (g * g * a - 2 * g * b + c).clamp(min=0)
+    return torch.log((err + GAIN_EPS) / (c + GAIN_EPS)).mean()
+
+
 REGRESSION_LOSSES = ("huber", "l1", "mse")
 
 

@@ -24,13 +24,25 @@ class ChromaNet(nn.Module):
         """The annealed-mean temperature the weights decode with (None for regression heads)."""
         return getattr(self.config, "temperature", None) if self.head_kind == "cls" else None
 
+    def split_output(self, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The network's output as (bin logits or ab, picture-wide chroma gain logit (B,) or None)."""
+        return out, None
+
     def decode_ab(self, out: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
-        """Network output to ab (B, 2, h, w): annealed mean (confidence-gated, if the config says so) for
-        "cls", scaled tanh for "reg"."""
+        """Network output to ab (B, 2, h, w): ``decode_colors``, times the picture's chroma gain where the
+        network predicts one."""
+        main, gain = self.split_output(out)
+        ab = self.decode_colors(main, temperature)
+        return ab if gain is None else ab * torch.sigmoid(gain.float())[:, None, None, None]
+
+    def decode_colors(self, main: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
+        """Bin logits or raw ab to ab: annealed mean (confidence-gated, if the config says so) for "cls",
+        scaled tanh for "reg"."""
         if self.head_kind == "cls":
             t = self.config.temperature if temperature is None else temperature
-            return ab_bins.decode_logits(out.float(), t, getattr(self.config, "confidence_gate", 0.0))
-        return torch.tanh(out.float()) * AB_SCALE
+            return ab_bins.decode_logits(main.float(), t, getattr(self.config, "confidence_gate", 0.0),
+                                         getattr(self.config, "mode_radius", 0.0))
+        return torch.tanh(main.float()) * AB_SCALE
 
 
 def conv_bn_act(cin: int, cout: int, kernel: int = 3, stride: int = 1,

@@ -34,8 +34,13 @@ class UNetConfig:
     # Chroma scaled by min(1, confidence / gate) where the predicted distribution is spread out (0: off):
     # a decoding choice, made on the validation split (README, "The model")
     confidence_gate: float = 0.0
+    # Annealed mean over the dominant mode's bins only, those within this many ab units (0: all bins)
+    mode_radius: float = 0.0
     # The input's tones stretched per picture, gain at most this (0: off); see archs.base.stretch_tones
     input_stretch: float = 0.0
+    # A picture-wide chroma gain in (0, 1) from the deepest features (SceneGain): a scene the network
+    # cannot place, such as a nearly colorless street, is colored less instead of painted; False: none
+    scene_gain: bool = False
 
 
 class ColorUNet(ChromaNet):
@@ -53,6 +58,7 @@ class ColorUNet(ChromaNet):
         out = ab_bins.NUM_BINS if config.head == "cls" else 2
         self.head = nn.Conv2d(c4, out, 1)
         self.context = GlobalContext(t32, c16) if config.global_context else None
+        self.scene = SceneGain(t32) if config.scene_gain else None
 
     def forward(self, gray: torch.Tensor) -> torch.Tensor:
         if self.config.input_stretch:
@@ -65,7 +71,16 @@ class ColorUNet(ChromaNet):
             y = block(torch.cat([y, skip], 1))
             if block is self.up16 and self.context is not None:
                 y = y + self.context(f32)
-        return self.head(y)
+        out = self.head(y)
+        if self.scene is None:
+            return out
+        gain = self.scene(f32.detach())[:, :, None, None].expand(-1, -1, *out.shape[-2:])  # reads, never trains, f32
+        return torch.cat([out, gain.to(out.dtype)], 1)  # one tensor out: every backend exports it as is
+
+    def split_output(self, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        if self.scene is None:
+            return out, None
+        return out[:, :-1], out[:, -1, 0, 0]
 
 
 class GlobalContext(nn.Module):
@@ -86,3 +101,33 @@ class GlobalContext(nn.Module):
         g = features.mean(dim=(2, 3))
         return self.fc2(torch.relu(self.fc1(g)))[:, :, None, None]
 
+
+
+class SceneGain(nn.Module):
+    """The picture's chroma gain logit (B, 1): a linear read of the mean and spread of its deepest features.
+
+    Fitted on the chroma-PSNR gain over gray itself (training.losses.scene_gain_loss), the rest of the
+    network fixed: where the truth tends to be colorless or the colors unknowable, it colors less,
+    picture by picture. Linear on standardized features (their mean and scale kept as buffers), because
+    a wider head learned the training photos, not the pictures (validation split: scripts/fit_scene_gain.py).
+    Starts at sigmoid(4) = 0.98, about the network without it.
+    """
+
+    def __init__(self, cin: int) -> None:
+        super().__init__()
+        self.register_buffer("center", torch.zeros(2 * cin))
+        self.register_buffer("scale", torch.ones(2 * cin))
+        self.fc = nn.Linear(2 * cin, 1)
+        nn.init.zeros_(self.fc.weight)
+        nn.init.constant_(self.fc.bias, 4.0)
+
+    @staticmethod
+    def pool(features: torch.Tensor) -> torch.Tensor:
+        flat = features.flatten(2)
+        return torch.cat([flat.mean(2), flat.std(2)], 1)
+
+    def from_pooled(self, pooled: torch.Tensor) -> torch.Tensor:
+        return self.fc((pooled - self.center) / self.scale)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.from_pooled(self.pool(features))
