@@ -72,6 +72,8 @@ def onnx_cache_dir() -> Path:
 class OnnxGraphs:
     """``net``'s forward exported to ONNX per input shape and run by ONNX Runtime."""
 
+    side_by_side = True  # several Python threads may call it at once (one session per thread count)
+
     def __init__(self, net: nn.Module, digest: str, cache_dir: Path | None = None) -> None:
         self.net, self.digest = net, digest
         self.cache_dir = cache_dir or onnx_cache_dir()
@@ -126,6 +128,10 @@ class OnnxGraphs:
 
 class OpenVinoGraphs(OnnxGraphs):
     """The same ONNX export, compiled by OpenVINO for the CPU in f32; one infer request per calling thread."""
+
+    # Two Python threads calling infer requests side by side hung in the bindings (docs/speed.md); OpenVINO
+    # threads its own calls, so a run gives it one caller with every thread.
+    side_by_side = False
 
     def compiled(self, shape: tuple[int, ...], threads: int):
         import openvino as ov

@@ -14,6 +14,7 @@ import torch
 
 from ..media.color import luma_to_gray_at, resize
 from ..media.frames import Frame
+from ..models.backends import RUNNERS
 from ..models.colorizer import Colorizer
 from ..runtime.threads import thread_plan, torch_threads
 from .settings import Execution, InferenceConfig
@@ -37,12 +38,12 @@ class WorkerLayout:
 def worker_layout(execution: Execution, model: Colorizer, threads: int | None = None) -> WorkerLayout:
     """Split the CPU threads (default: torch's count) among model workers.
 
-    One worker on CUDA (the GPU queues the work anyway) and for compiled models
-    (one compiled graph, one caller).
+    One worker on CUDA (the GPU queues the work anyway), for compiled models
+    (one compiled graph, one caller) and for backends that want one caller (OpenVINO).
     """
     total = threads or torch.get_num_threads()
-    if model.compiled or (execution.jit and execution.backend == "openvino"):
-        # OpenVINO threads its own calls; Python threads calling it side by side could hang in its bindings
+    runner = RUNNERS.get(execution.backend) if execution.jit else None
+    if model.compiled or (runner is not None and not runner.side_by_side):
         return WorkerLayout(1, total)
     plan = thread_plan(total, 0, on_cpu=model.device.type == "cpu", workers=execution.workers)
     return WorkerLayout(plan.model_workers, plan.model_threads)
