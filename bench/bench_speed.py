@@ -1,9 +1,9 @@
 """Speed and memory of vidcolor on this machine (a benchmark script, not a test).
 
-Prints, for generated 640x360 and 1280x720 clips: the decode+encode ceiling
-(no model), model-only frames/s at the default render size (the faster of one
-caller with all torch threads and the run's layout of model workers), end-to-end
-frames/s, their ratio, the temporal stage's cost relative to the model, and
+Prints, for generated clips from 640x360 to 3840x2160: the decode+encode ceiling
+(no model), model-only frames/s per backend at the default render size as a run
+calls it, end-to-end frames/s with the default backend, with torch and with the
+network on every other frame (``--predict-every 2``), their ratios, and
 peak RSS of a full run on a 10-second and a 10-minute clip; and the model
 against the ECCV16 network at the same input size.
 
@@ -216,22 +216,26 @@ def speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution:
         ceiling = statistics.median(transcode_fps(clip, work / "t.mp4", recipe.encode) for _ in range(2))
         per_backend = {b: model_fps(model, shape, per_call, 4, layout, graphs=True, backend=b)
                        for b in backends}
-        e2e: dict[str, list[float]] = {default: [], "torch": []}
+        stride = replace(recipe, temporal=replace(recipe.temporal, predict_every=2))
+        runs = {default: (recipe, default), "torch": (recipe, "torch"), "every 2": (stride, default)}
+        e2e: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(args.rounds):  # interleaved: this VM's speed drifts within minutes
-            for b in e2e:
-                e2e[b].append(end_to_end(clip, work / f"out{w}.mp4", model, recipe, replace(execution, backend=b)))
-        d, t = statistics.median(e2e[default]), statistics.median(e2e["torch"])
+            for name, (r, b) in runs.items():
+                e2e[name].append(end_to_end(clip, work / f"out{w}.mp4", model, r, replace(execution, backend=b)))
+        d, t, s = (statistics.median(e2e[name]) for name in runs)
         gain = statistics.median(a / b for a, b in zip(e2e[default], e2e["torch"]))
-        rows.append((f"{w}x{h}, {secs:g} s", ceiling, per_backend, d, t, d / ceiling, gain))
-        print(f"{w}x{h}: ceiling {ceiling:.1f}, e2e {default} {e2e[default]}, torch {e2e['torch']}", flush=True)
+        rows.append((f"{w}x{h}, {secs:g} s", ceiling, per_backend, d, t, d / ceiling, gain, s, s / ceiling))
+        print(f"{w}x{h}: ceiling {ceiling:.1f}, e2e " + ", ".join(f"{k} {v}" for k, v in e2e.items()), flush=True)
     print(f"\nmodel-only: {layout.workers} caller(s) x {layout.threads} thread(s), as a run calls it; "
           f"default backend: {default}")
     print("\n| clip | decode+encode only fps | model-only fps (" + " / ".join(backends) + ") | end-to-end fps "
-          f"({default}) | end-to-end fps (torch) | end-to-end / decode+encode | {default} / torch end to end |")
-    print("|---|---|---|---|---|---|---|")
-    for name, ceiling, per_backend, d, t, ratio, gain in rows:
+          f"({default}) | end-to-end fps (torch) | end-to-end / decode+encode | {default} / torch end to end "
+          "| end-to-end fps, --predict-every 2 | its / decode+encode |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, ceiling, per_backend, d, t, ratio, gain, s, s_ratio in rows:
         models = " / ".join(f"{per_backend[b]:.1f}" for b in backends)
-        print(f"| {name} | {ceiling:.1f} | {models} | {d:.1f} | {t:.1f} | {ratio:.2f} | {gain:.2f}x |")
+        print(f"| {name} | {ceiling:.1f} | {models} | {d:.1f} | {t:.1f} | {ratio:.2f} | {gain:.2f}x | {s:.1f} "
+              f"| {s_ratio:.2f} |")
 
     if args.with_compile:
         compiled_speed(args, model, recipe, execution, work)

@@ -1,6 +1,7 @@
 """Compare settings of the temporal stage on color videos (the network runs once per frame).
 
     python scripts/sweep_temporal.py ../shared/data/video/color --set flow_scale=1.0 --set flow_scale=0.5
+    python scripts/sweep_temporal.py ../shared/data/video/color --set "" --set predict_every=2
 
 Each ``--set`` is one configuration of the flow method (comma-separated KEY=VALUE fields of
 FlowConfig, or method=off); the summary line per configuration is the one `vidcolor eval` prints.
@@ -19,8 +20,9 @@ from vidcolor.pipeline.temporal import FlowConfig, TemporalConfig, temporal_conf
 
 
 def parse(spec: str) -> TemporalConfig:
-    fields = {f.name for f in dataclasses.fields(FlowConfig) if f.init} | {"method"}
-    values: dict[str, float] = {}
+    types = {f.name: f.type for f in dataclasses.fields(FlowConfig) if f.init}
+    fields = set(types) | {"method"}
+    values: dict[str, float | int] = {}
     method = "flow"
     for item in filter(None, spec.split(",")):
         key, value = item.split("=", 1)
@@ -29,7 +31,7 @@ def parse(spec: str) -> TemporalConfig:
         if key == "method":
             method = value
         else:
-            values[key] = float(value)
+            values[key] = int(value) if types[key] in (int, "int") else float(value)
     return temporal_config(method, **values)
 
 

@@ -45,6 +45,9 @@ def temporal_options(f: F) -> F:
                      show_default=True, help="Stabilize color over time."),
         click.option("--strength", default=FlowConfig.strength, show_default=True,
                      help="Temporal smoothing strength 0..1."),
+        click.option("--predict-every", type=click.IntRange(1), default=FlowConfig.predict_every, show_default=True,
+                     help="With --temporal flow: the network colorizes every Nth frame (and each shot's first), "
+                          "the frames between take the color carried along the motion: faster at HD."),
     ])
 
 
@@ -82,11 +85,12 @@ def inference_from(render_size: int, temperature: float | None) -> InferenceConf
 def recipe_from(model_name: str | None, weights: Path | None, render_size: int, temperature: float | None,
                 temporal: str = FlowConfig.method, strength: float = FlowConfig.strength,
                 crf: int = EncodeSettings.crf, preset: str = EncodeSettings.preset,
-                segment_seconds: float = Recipe.segment_seconds) -> Recipe:
+                segment_seconds: float = Recipe.segment_seconds, *,
+                predict_every: int = FlowConfig.predict_every) -> Recipe:
     """The recipe the options describe."""
     return Recipe(model=model_name, weights=str(weights) if weights else None,
                   inference=inference_from(render_size, temperature),
-                  temporal=temporal_config(temporal, strength=strength),
+                  temporal=temporal_config(temporal, strength=strength, predict_every=predict_every),
                   encode=EncodeSettings(crf=crf, preset=preset), segment_seconds=segment_seconds)
 
 

@@ -56,9 +56,9 @@ from .signals import install_sigterm
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
-        temporal: str, strength: float, crf: int, preset: str, segment_seconds: float, model_workers: int,
-        compile_model: bool, jit: bool, backend: str, keyframes_dir: Path | None, reference: Path | None,
-        deinterlace: bool, output_format: str,
+        temporal: str, strength: float, predict_every: int, crf: int, preset: str, segment_seconds: float,
+        model_workers: int, compile_model: bool, jit: bool, backend: str, keyframes_dir: Path | None,
+        reference: Path | None, deinterlace: bool, output_format: str,
         jobs: int, timeout: float | None,
         report_path: Path | None, ray_address: str | None, ray_cpus_per_task: float, ray_gpus_per_task: float,
         quiet: bool) -> None:
@@ -69,7 +69,7 @@ def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_nam
     """
     install_sigterm()
     recipe = replace(recipe_from(model_name, weights, render_size, temperature, temporal, strength, crf, preset,
-                                 segment_seconds), deinterlace=deinterlace,
+                                 segment_seconds, predict_every=predict_every), deinterlace=deinterlace,
                      keyframes=guides_for(inputs, keyframes_dir, "keyframes") if keyframes_dir else (),
                      reference=guides_for(inputs, reference, "reference") if reference else ())
     execution = execution_from(device, batch_size, model_workers, compile_model, jit, backend)

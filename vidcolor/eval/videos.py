@@ -25,6 +25,7 @@ from ..media.probe import open_input, probe
 from ..models.colorizer import Colorizer
 from ..pipeline.colorize import colorize_frames
 from ..pipeline.settings import InferenceConfig
+from ..pipeline.stride import PredictionStride, strided
 from ..pipeline.temporal import TemporalConfig, make_temporal
 from ..runtime.progress import progress as progress_bar
 from .chroma import ChromaSummary, chroma_scores, summarize
@@ -69,6 +70,7 @@ def evaluate_video(path: Path, model: Colorizer, config: InferenceConfig,
                    temporal: dict[str, TemporalConfig], progress: bool = True) -> list[VideoScores]:
     """Gray copy of a color video, colorized without and with each temporal configuration, measured."""
     methods = {name: make_temporal(t) for name, t in temporal.items()}
+    strides = {name: PredictionStride(t) for name, t in temporal.items() if strided(t)}
     originals: deque[tuple[np.ndarray, np.ndarray]] = deque()
 
     def frames() -> Iterator[Frame]:
@@ -91,7 +93,8 @@ def evaluate_video(path: Path, model: Colorizer, config: InferenceConfig,
         fwd, mask = flow_pair(prev_gray8, gray8, dis) if prev_gray8 is not None else (None, None)
         abs_small = {"temporal off": frame.ab}
         for name, method in methods.items():
-            abs_small[name] = method(replace(frame)).ab
+            skipped = name in strides and not strides[name](frame)  # this configuration does not predict it
+            abs_small[name] = method(replace(frame, ab=None) if skipped else replace(frame)).ab
         outputs = {"original": rgb} | {n: to_uint8(combine(gray, ab)) for n, ab in abs_small.items()}
         for name, img in outputs.items():
             scores[name].add(img, fwd, mask)

@@ -34,4 +34,5 @@ class Frame:
     field_ab: tuple[np.ndarray, np.ndarray] | None = None  # interlaced: each field's ab, first shown first
     cut: bool = False  # first frame of a new shot (set by the temporal stage)
     anchored: bool = False  # its color is given (a keyframe): the temporal stage keeps it as it is
+    predict: bool = True  # False: the network skips it and the temporal stage carries color to it (stride.py)
     picture: object | None = None  # the av.VideoFrame to encode, made ahead in a worker thread (large films)

@@ -77,30 +77,34 @@ def frames_per_call(execution: Execution, model: Colorizer) -> int:
 
 
 def batches(items: Iterable[Frame], config: InferenceConfig, batch_size: int) -> Iterator[list[Frame]]:
-    """Frames grouped for the network: ``batch_size`` at a time, a new batch whenever the size changes."""
+    """Frames grouped for the network: ``batch_size`` predicted ones at a time (a new batch whenever the size
+    changes), each followed by the frames the network skips (stride.py), so that model workers taking
+    turns on batches get equal work."""
     batch: list[Frame] = []
+    predicted = 0
     for item in items:
         if item.gray is None:
             item.gray = gray_small(item, config.render_size)
-        if batch and batch[0].gray.shape != item.gray.shape:
+        if item.predict and batch and (predicted >= batch_size or batch[0].gray.shape != item.gray.shape):
             yield batch
-            batch = []
+            batch, predicted = [], 0
         batch.append(item)
-        if len(batch) >= batch_size:
-            yield batch
-            batch = []
+        predicted += item.predict
     if batch:
         yield batch
 
 
 def predict_batch(batch: list[Frame], model: Colorizer, config: InferenceConfig,
                   execution: Execution) -> list[Frame]:
-    """Set ``ab`` on every frame of one batch."""
-    grays = np.stack([f.gray for f in batch])[:, None]
+    """Set ``ab`` on every frame of one batch that the network colorizes (the others keep ``ab`` None)."""
+    todo = [f for f in batch if f.predict]
+    if not todo:
+        return batch
+    grays = np.stack([f.gray for f in todo])[:, None]
     fixed = execution.jit or model.compiled  # graphs and compiled code are made per shape: pad the last batch
     ab = model.predict_ab(torch.from_numpy(grays), config.temperature, graphs=execution.jit,
                           pad_to=frames_per_call(execution, model) if fixed else None, backend=execution.backend)
-    for f, a in zip(batch, ab.permute(0, 2, 3, 1).cpu().numpy()):
+    for f, a in zip(todo, ab.permute(0, 2, 3, 1).cpu().numpy()):
         f.ab = a
     return batch
 

@@ -151,7 +151,7 @@ class KeyframeColors:
     """The color source for a film with keyframes: the model's color, overruled where a keyframe reaches."""
 
     def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution, backward: Backward) -> None:
-        self.model_colors = ModelColors(model, recipe, execution)
+        self.model_colors = ModelColors(model, recipe, execution, every_frame=True)
         self.keyframes = {k.index: k for k in recipe.keyframes}
         self.backward = backward
         self.matchers: dict[int, Matcher] = {}  # the current shot's keyframes, matched against for re-anchoring

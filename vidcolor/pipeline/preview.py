@@ -26,6 +26,7 @@ from .keyframes import KeyframeColors, first_pass
 from .reference import ReferenceColors
 from .settings import Execution, Recipe
 from .sources import ColorSource
+from .stride import mark_predicted
 from .temporal import stabilize
 
 PANEL_MAX_WIDTH = 720
@@ -136,8 +137,8 @@ def preview(path: str | Path, times: list[float], model: Colorizer, recipe: Reci
                 colored = directed_frame(path, round(t * rate), model, recipe, round(warm * rate))
             else:
                 decoded = frames_before(container, t, warm, path)
-                frames = [to_frame(f, n) for n, f in enumerate(decoded)]
-                *_, colored = stabilize(colorize_frames(frames, model, config), temporal)
+                frames = with_gray((to_frame(f, n) for n, f in enumerate(decoded)), config.render_size)
+                *_, colored = stabilize(colorize_frames(mark_predicted(frames, temporal), model, config), temporal)
             gray = np.dstack([luma_to_gray(colored.y, colored.full_range).astype(np.uint8)] * 3)
             left, right = panel(gray, colored.rotation), panel(frame_rgb(colored), colored.rotation)
             row = np.concatenate([left, np.full((left.shape[0], 4, 3), 255, np.uint8), right], 1)

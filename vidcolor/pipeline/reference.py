@@ -115,7 +115,7 @@ class ReferenceColors:
 
     def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution,
                  shots: list[tuple[int, int]] | None = None) -> None:
-        self.model_colors = ModelColors(model, recipe, execution)
+        self.model_colors = ModelColors(model, recipe, execution, every_frame=True)
         self.inference = recipe.inference
         self.render_size = recipe.inference.render_size
         self.references = recipe.reference

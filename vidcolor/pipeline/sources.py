@@ -18,6 +18,7 @@ from ..models.backends import resolve_backend
 from ..models.colorizer import Colorizer
 from .colorize import colorize_frames, colorize_grays, colorize_in_workers, worker_layout
 from .settings import Execution, Recipe
+from .stride import mark_predicted
 
 
 class ColorSource(Protocol):
@@ -31,14 +32,20 @@ class ColorSource(Protocol):
 
 
 class ModelColors:
-    """The automatic model: batches through the network, in worker threads when pipelined."""
+    """The automatic model: batches through the network, in worker threads when pipelined.
 
-    def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution) -> None:
-        self.model, self.recipe = model, recipe
+    ``every_frame``: predict every frame whatever the recipe's stride (for sources that guide each
+    frame's prediction); otherwise the frames the stride skips get their color from the temporal stage.
+    """
+
+    def __init__(self, model: Colorizer, recipe: Recipe, execution: Execution, every_frame: bool = False) -> None:
+        self.model, self.recipe, self.every_frame = model, recipe, every_frame
         self.execution = replace(execution, backend=resolve_backend(execution.backend))
         self.layout = worker_layout(execution, model)
 
     def colorize(self, frames: Iterable[Frame]) -> Iterator[Frame]:
+        if not self.every_frame:
+            frames = mark_predicted(frames, self.recipe.temporal)
         if self.execution.pipelined:
             return colorize_in_workers(frames, self.model, self.recipe.inference, self.execution, self.layout)
         return colorize_frames(frames, self.model, self.recipe.inference, self.execution, threads=self.layout.threads)

@@ -42,6 +42,11 @@ class FlowConfig:
     cut_threshold: float = CUT_THRESHOLD
     cut_ratio: float = CUT_RATIO
     flow_scale: float = 0.5  # optical flow at this fraction of the working size (chroma is smooth)
+    predict_every: int = 1  # the network colorizes every Nth frame and each shot's first (stride.py)
+
+    def __post_init__(self) -> None:
+        if self.predict_every < 1:
+            raise VidcolorError(f"predict_every must be 1 or more, not {self.predict_every}")
 
 
 @dataclass(frozen=True)
@@ -122,20 +127,30 @@ class Stabilizer:
         small = cv2.resize(gray, (fw, fh), interpolation=cv2.INTER_AREA) if (fw, fh) != (w, h) else gray
         small = small.astype(np.uint8)
         frame.cut = self.cuts(gray) or self.prev is None or self.prev.shape[:2] != gray.shape
+        if frame.ab is None and (frame.cut or frame.anchored):
+            raise VidcolorError(f"frame {frame.index} starts a shot but was not colorized (a stride mismatch)")
         if frame.cut:
             self.grid, self.small_grid = pixel_grid(h, w), pixel_grid(fh, fw)
         elif not frame.anchored:
             back, ok = self.motion(small, (h, w))
             carried = warp(self.prev, back, self.grid)  # gray and ab in one remap
+            if frame.ab is None:  # not predicted (stride.py): the color carried here is all it has
+                frame.ab = np.ascontiguousarray(carried[..., 1:])
+                self.keep(frame, small)
+                return frame
             agree = np.exp(-(((carried[..., 0] - gray) * (1.0 / self.config.luma_sigma)) ** 2))
             conf = cv2.GaussianBlur(ok * agree, (0, 0), 1.0) * self.config.strength
             delta = carried[..., 1:] - frame.ab  # ab + conf * (carried - ab), without temporaries
             delta *= conf[..., None]
             delta += frame.ab
             frame.ab = delta
-        self.prev = cv2.merge([gray, *cv2.split(frame.ab)])
-        self.prev_small = small
+        self.keep(frame, small)
         return frame
+
+    def keep(self, frame: Frame, small: np.ndarray) -> None:
+        """This frame as the state the next one is carried from."""
+        self.prev = cv2.merge([frame.gray, *cv2.split(frame.ab)])
+        self.prev_small = small
 
 
 class PassThrough:
@@ -160,7 +175,7 @@ TEMPORAL_METHODS: dict[str, TemporalEntry] = {
 }
 
 
-def temporal_config(name: str, **options: float) -> TemporalConfig:
+def temporal_config(name: str, **options: float | int) -> TemporalConfig:
     """A method's config by name, with the options it takes (others, e.g. a strength for 'off', ignored)."""
     if name not in TEMPORAL_METHODS:
         raise VidcolorError(f"unknown temporal method '{name}' (known: {', '.join(TEMPORAL_METHODS)})")

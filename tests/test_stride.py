@@ -1,0 +1,97 @@
+"""The network on every Nth frame (``--predict-every``): which frames, and the ones between carried by the flow."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from media import make_video, video_facts
+
+from vidcolor import Execution, colorize_video
+from vidcolor.errors import VidcolorError
+from vidcolor.media.decode import decode
+from vidcolor.pipeline.colorize import batches, colorize_frames, with_gray
+from vidcolor.pipeline.settings import InferenceConfig
+from vidcolor.pipeline.stride import PredictionStride, mark_predicted
+from vidcolor.pipeline.temporal import FlowConfig, Stabilizer, stabilize
+
+CONFIG = InferenceConfig(render_size=64)
+
+
+def spliced(tmp_path, first: int = 9, second: int = 9) -> list:
+    """Two real clips back to back: a cut at frame ``first``."""
+    a = make_video(tmp_path / "a.mp4", frames=first, width=128, height=96, image="astronaut", audio=False)
+    b = make_video(tmp_path / "b.mp4", frames=second, width=128, height=96, image="coffee", audio=False)
+    frames = [f for src in (a, b) for f in decode(src)]
+    for i, f in enumerate(frames):
+        f.index = i
+    return list(with_gray(frames, CONFIG.render_size))
+
+
+@pytest.mark.parametrize("every", [2, 3])
+def test_the_network_sees_every_nth_frame_and_the_first_of_each_shot(tmp_path, every):
+    frames = spliced(tmp_path)  # the cut at frame 9: not on the stride
+    marked = list(mark_predicted(frames, FlowConfig(predict_every=every)))
+    predicted = [f.index for f in marked if f.predict]
+    assert predicted == sorted({i for i in range(len(frames)) if i % every == 0} | {9})
+
+
+def test_every_frame_is_predicted_without_a_stride_or_without_the_flow(tmp_path):
+    from vidcolor.pipeline.temporal import OffConfig
+
+    frames = spliced(tmp_path, 4, 4)
+    assert all(f.predict for f in mark_predicted(frames, FlowConfig()))
+    assert all(f.predict for f in mark_predicted(frames, OffConfig()))
+
+
+def test_skipped_frames_ride_with_the_batch_before_them(tmp_path):
+    frames = list(mark_predicted(spliced(tmp_path), FlowConfig(predict_every=2)))
+    groups = list(batches(frames, CONFIG, 1))
+    assert [f.index for g in groups for f in g] == list(range(len(frames)))  # all, in order
+    assert all(g[0].predict and sum(f.predict for f in g) == 1 for g in groups)  # one network frame each
+    assert [len(g) for g in groups][:4] == [2, 2, 2, 2]  # workers taking turns get the same work
+
+
+def test_skipped_frames_take_the_color_the_flow_carries(tmp_path, model):
+    frames = list(mark_predicted(spliced(tmp_path), FlowConfig(predict_every=2)))
+    colored = list(colorize_frames(frames, model, CONFIG))
+    assert [f.ab is None for f in colored] == [not f.predict for f in colored]  # the network skipped them
+    out = list(stabilize(colored, FlowConfig(predict_every=2)))
+    assert all(f.ab is not None and f.ab.shape == f.gray.shape + (2,) for f in out)
+    assert [f.index for f in out if f.cut] == [0, 9]
+    # a skipped frame's color is its predecessor's moved by a small pan: close to it, and not gray
+    for k in (1, 3, 11):
+        prev, cur = out[k - 1].ab, out[k].ab
+        assert np.abs(cur).mean() > 1.0
+        assert np.abs(cur - prev).mean() < 0.25 * np.abs(prev).mean()
+
+
+def test_a_shot_start_without_a_prediction_is_an_error_not_a_gray_frame(tmp_path):
+    frame = spliced(tmp_path, 2, 2)[0]
+    frame.ab = None
+    with pytest.raises(VidcolorError, match="not colorized"):
+        Stabilizer(FlowConfig(predict_every=2))(frame)
+
+
+def test_predict_every_below_one_is_refused():
+    with pytest.raises(VidcolorError, match="predict_every"):
+        FlowConfig(predict_every=0)
+
+
+def test_a_film_with_a_stride_keeps_every_frame_and_stays_close_to_the_full_run(tmp_path, model, fast_recipe):
+    src = make_video(tmp_path / "in.mp4", frames=16)
+    full = colorize_video(src, tmp_path / "full.mp4", recipe=fast_recipe, model=model, progress=False)
+    strided = replace(fast_recipe, temporal=FlowConfig(predict_every=2))
+    a = colorize_video(src, tmp_path / "a.mp4", recipe=strided, model=model, progress=False)
+    b = colorize_video(src, tmp_path / "b.mp4", recipe=strided, execution=Execution(pipelined=False), model=model,
+                       progress=False)
+    ff, fa, fb = video_facts(full.output), video_facts(a.output), video_facts(b.output)
+    assert a.frames == b.frames == full.frames == 16 and fa["times"] == ff["times"] and fa["audio"] == ff["audio"]
+    assert all(np.array_equal(x, y) for x, y in zip(fa["luma"], ff["luma"]))
+    assert all(np.array_equal(x, y) for x, y in zip(fa["yuv"], fb["yuv"]))  # threads or not: the same film
+    chroma = [np.abs(x[1:].astype(int) - 128).mean() for x in fa["yuv"]]
+    assert min(chroma) > 0.5  # no gray frames where the network skipped
+    diff = np.mean([np.abs(x[1:].astype(int) - y[1:].astype(int)).mean() for x, y in zip(fa["yuv"], ff["yuv"])])
+    assert diff < 0.5 * np.mean(chroma), (diff, np.mean(chroma))
+    assert a.output.read_bytes() != full.output.read_bytes()  # the stride is in the recipe: a different run
