@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import av
 import numpy as np
 import pytest
 from media import make_video, video_facts
@@ -13,7 +14,7 @@ from vidcolor.errors import VidcolorError
 from vidcolor.media.decode import decode
 from vidcolor.pipeline.colorize import batches, colorize_frames, with_gray
 from vidcolor.pipeline.settings import InferenceConfig
-from vidcolor.pipeline.stride import PredictionStride, mark_predicted
+from vidcolor.pipeline.stride import mark_predicted
 from vidcolor.pipeline.temporal import FlowConfig, Stabilizer, stabilize
 
 CONFIG = InferenceConfig(render_size=64)
@@ -58,7 +59,7 @@ def test_skipped_frames_take_the_color_the_flow_carries(tmp_path, model):
     colored = list(colorize_frames(frames, model, CONFIG))
     assert [f.ab is None for f in colored] == [not f.predict for f in colored]  # the network skipped them
     out = list(stabilize(colored, FlowConfig(predict_every=2)))
-    assert all(f.ab is not None and f.ab.shape == f.gray.shape + (2,) for f in out)
+    assert all(f.ab is not None and f.ab.shape == (*f.gray.shape, 2) for f in out)
     assert [f.index for f in out if f.cut] == [0, 9]
     # a skipped frame's color is its predecessor's moved by a small pan: close to it, and not gray
     for k in (1, 3, 11):
@@ -95,3 +96,24 @@ def test_a_film_with_a_stride_keeps_every_frame_and_stays_close_to_the_full_run(
     diff = np.mean([np.abs(x[1:].astype(int) - y[1:].astype(int)).mean() for x, y in zip(fa["yuv"], ff["yuv"])])
     assert diff < 0.5 * np.mean(chroma), (diff, np.mean(chroma))
     assert a.output.read_bytes() != full.output.read_bytes()  # the stride is in the recipe: a different run
+
+
+def rgb_frames(path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+
+
+@pytest.mark.parametrize("every", [1, 2])
+def test_preview_shows_the_frame_the_run_writes(tmp_path, model, fast_recipe, every):
+    from vidcolor.pipeline.preview import preview
+
+    src = make_video(tmp_path / "in.mp4", frames=16, width=96, height=64, audio=False)  # 12 frames/s
+    recipe = replace(fast_recipe, temporal=FlowConfig(predict_every=every))
+    written = rgb_frames(colorize_video(src, tmp_path / "out.mp4", recipe=recipe, model=model, progress=False).output)
+    sheet = preview(src, [0.75, 13 / 12], model, recipe)  # frames 9 (skipped at N 2) and 13, warmed up from 0
+    for row, index in enumerate((9, 13)):
+        shown = sheet[row * 68 + 24:row * 68 + 64, 100:196].astype(int)  # colorized panel, below the time label
+        truth = written[index][24:].astype(int)
+        other = written[index - 4][24:].astype(int)
+        assert np.abs(shown - truth).mean() < 3.0, np.abs(shown - truth).mean()  # x264 and 4:2:0 apart
+        assert np.abs(shown - truth).mean() < 0.5 * np.abs(shown - other).mean()  # that frame, not a neighbour

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
 
@@ -19,14 +19,13 @@ from ..media.encode import frame_rgb
 from ..media.frames import Frame
 from ..media.probe import frame_rate, open_input, probe
 from ..models.colorizer import Colorizer
-from .colorize import colorize_frames, with_gray
+from .colorize import with_gray
 from .cuts import shot_ranges
 from .guides import WHOLE_FILM
 from .keyframes import KeyframeColors, first_pass
 from .reference import ReferenceColors
 from .settings import Execution, Recipe
-from .sources import ColorSource
-from .stride import mark_predicted
+from .sources import ColorSource, ModelColors
 from .temporal import stabilize
 
 PANEL_MAX_WIDTH = 720
@@ -40,26 +39,6 @@ def parse_time(text: str) -> float:
     for part in text.strip().split(":"):
         seconds = seconds * 60 + float(part)
     return seconds
-
-
-def frames_before(container: av.container.InputContainer, seconds: float, warmup: float,
-                  path: Path) -> list[av.VideoFrame]:
-    """Frames from ``seconds - warmup`` up to the one shown at ``seconds`` (seek, then decode)."""
-    vs = video_stream(container, path)
-    tb = vs.time_base
-    start = vs.start_time or 0
-    target = start + int(seconds / tb)
-    first = start + int(max(0.0, seconds - warmup) / tb)
-    container.seek(first, stream=vs, backward=True)
-    frames: list[av.VideoFrame] = []
-    for f in container.decode(vs):
-        if f.pts is not None and f.pts > target and frames:
-            break
-        if f.pts is None or f.pts >= first or not frames:
-            frames.append(f)
-    if not frames:
-        raise VidcolorError(f"no frame at {seconds:g} s", path)
-    return [f for f in frames if f.pts is None or f.pts >= first] or frames[-1:]
 
 
 def panel(rgb: np.ndarray, rotation: int) -> np.ndarray:
@@ -86,13 +65,14 @@ def frames_between(path: Path, first: int, last: int) -> Iterator[Frame]:
                 yield to_frame(f, index, layout=layout)
 
 
-def directed_frame(path: Path, index: int, model: Colorizer, recipe: Recipe, warmup: int) -> Frame:
-    """Frame ``index`` as the full run colors it with keyframes or reference photos.
+def film_frame(path: Path, index: int, model: Colorizer, recipe: Recipe, warmup: int) -> Frame:
+    """Frame ``index`` as the full run colors it: the model (on the frames the run gives it), keyframes or
+    reference photos, then the temporal stage.
 
-    Only the stretch that decides it is decoded: from the last keyframe before it (or ``warmup``
-    frames) to the next keyframe after it, so a keyframe's reach shows in seconds.
+    Only the stretch that decides it is decoded: ``warmup`` frames before it, or from the last keyframe
+    before it to the next keyframe after it, so a keyframe's reach shows in seconds.
     """
-    execution = Execution(device=str(model.device), pipelined=False)
+    execution = Execution(device=str(model.device), pipelined=False, jit=False)  # no graphs to export for a few
     size = recipe.inference.render_size
     lo, hi = max(0, index - warmup), index
     source: ColorSource
@@ -107,8 +87,10 @@ def directed_frame(path: Path, index: int, model: Colorizer, recipe: Recipe, war
         hi = min([r.index for r in recipe.reference if r.index > index], default=hi)
         shots = shot_ranges((f.index, f.gray) for f in with_gray(frames_between(path, lo, hi), size))
         source = ReferenceColors(model, recipe, execution, shots)
-    else:
+    elif recipe.reference:  # one photo for the whole film
         source = ReferenceColors(model, recipe, execution)
+    else:
+        source = ModelColors(model, recipe, execution)
     frames = with_gray(frames_between(path, lo, hi), size)
     for frame in stabilize(source.colorize(frames), recipe.temporal):
         if frame.index >= index:
@@ -125,25 +107,18 @@ def preview(path: str | Path, times: list[float], model: Colorizer, recipe: Reci
     the stretch from the keyframe before it.
     """
     recipe = recipe or Recipe()
-    config, temporal = recipe.inference, recipe.temporal
-    warm = warmup if temporal.method != "off" else 0.0
+    warm = warmup if recipe.temporal.method != "off" else 0.0
     path = Path(path)
     rate = probe(path).rate or Fraction(25)
     rows = []
-    with open_input(path) as container:
-        video_stream(container, path).thread_type = "AUTO"
-        for t in times:
-            if recipe.keyframes or recipe.reference:
-                colored = directed_frame(path, round(t * rate), model, recipe, round(warm * rate))
-            else:
-                decoded = frames_before(container, t, warm, path)
-                frames = with_gray((to_frame(f, n) for n, f in enumerate(decoded)), config.render_size)
-                *_, colored = stabilize(colorize_frames(mark_predicted(frames, temporal), model, config), temporal)
-            gray = np.dstack([luma_to_gray(colored.y, colored.full_range).astype(np.uint8)] * 3)
-            left, right = panel(gray, colored.rotation), panel(frame_rgb(colored), colored.rotation)
-            row = np.concatenate([left, np.full((left.shape[0], 4, 3), 255, np.uint8), right], 1)
-            cv2.putText(row, f"{t:.2f}s", (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 0), 1, cv2.LINE_AA)
-            rows.append(row)
+    for t in times:
+        # the frame shown at t, the second before it through the temporal stage (as a resumed run warms up)
+        colored = film_frame(path, math.floor(t * rate + 1e-6), model, recipe, round(warm * rate))
+        gray = np.dstack([luma_to_gray(colored.y, colored.full_range).astype(np.uint8)] * 3)
+        left, right = panel(gray, colored.rotation), panel(frame_rgb(colored), colored.rotation)
+        row = np.concatenate([left, np.full((left.shape[0], 4, 3), 255, np.uint8), right], 1)
+        cv2.putText(row, f"{t:.2f}s", (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 0), 1, cv2.LINE_AA)
+        rows.append(row)
     width = max(r.shape[1] for r in rows)
     rows = [np.pad(r, ((0, 4), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
     return np.concatenate(rows, 0)
