@@ -165,9 +165,16 @@ class KeyframeColors:
         return self.matchers[index]
 
     def gain(self, index: int) -> float:
-        """The model's chroma as the keyframe bears it out (sources.chroma_gain), for its shot's unreached pixels."""
+        """The model's chroma as the keyframe bears it out (sources.chroma_gain), for its shot's unreached pixels.
+
+        Strokes say what color the regions they reach are, not how colorful the rest is: a region no stroke
+        reaches keeps the model's color as it is (a magenta stroke where the model saw yellow must not gray
+        the rest of the frame)."""
         if index not in self.gains:
             color = self.backward.colors[index]
+            if color.strokes:
+                self.gains[index] = 1.0
+                return 1.0
             predicted = self.model_colors.predict(self.backward.grays[index])
             self.gains[index] = chroma_gain(predicted, color.ab, color.trust)
         return self.gains[index]
