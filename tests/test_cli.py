@@ -112,3 +112,21 @@ def test_real_process_prints_no_traceback(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().startswith("vidcolor: error:") and "broken.mov" in proc.stderr
+
+
+def test_eval_measures_a_photo_folder_and_keeps_the_colorized_photos(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("astronaut", "coffee"):
+        cv2.imwrite(str(photos / f"{name}.png"), cv2.resize(getattr(data, name)(), (96, 64))[..., ::-1])
+    saved = tmp_path / "saved"  # the folder and its per-target subfolder do not exist yet
+    r = run("eval", photos, "--render-size", "64", "--save", saved, "--quiet")
+    assert r.exit_code == 0, r.output
+    assert "photos (2 photos" in r.output and "gray baseline" in r.output
+    model_row = next(line for line in r.output.splitlines() if line.startswith("model"))
+    gray_row = next(line for line in r.output.splitlines() if line.startswith("gray baseline"))
+    assert float(model_row.split()[3]) > float(gray_row.split()[3]) + 1  # colorfulness: the model adds color
+    kept = sorted(p.name for p in (saved / "photos").iterdir())
+    assert kept == ["astronaut.png", "coffee.png"]
+    img = cv2.imread(str(saved / "photos" / "coffee.png"))
+    assert img.shape == (64, 96, 3) and np.abs(img[..., 0].astype(int) - img[..., 2]).mean() > 1  # colored

@@ -70,6 +70,8 @@ def evaluate_photos(photos: list[Path], model: Colorizer, config: InferenceConfi
     rows: dict[str, list[tuple[float, float, float]]] = {"model": [], "gray baseline": []}
     chroma_rows: dict[str, list] = {"model": [], "gray baseline": []}
     cf_orig = []
+    if save_dir is not None:
+        save_dir.mkdir(parents=True, exist_ok=True)
     bar = progress_bar(len(photos), title, "photo", enabled=progress)
     for path in photos:
         rgb = read_image(path)
