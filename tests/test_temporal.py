@@ -105,3 +105,10 @@ def test_stage_keeps_every_frame_in_order(mode):
     frames = [f for f, _ in moving_square_scene(8, rng)]
     out = list(stabilize(iter(frames), temporal_config(mode)))
     assert [f.index for f in out] == list(range(8))
+
+
+def test_a_picture_of_another_size_starts_a_shot():
+    det = CutDetector()
+    bg = texture(5)
+    flags = [det(bg), det(bg), det(bg[:64, :96].copy()), det(bg[:64, :96].copy())]
+    assert flags == [True, False, True, False]

@@ -29,11 +29,14 @@ class CutDetector:
         self.threshold, self.ratio = threshold, ratio
         self.recent: deque[float] = deque(maxlen=history)
         self.prev: np.ndarray | None = None
+        self.shape: tuple[int, ...] | None = None
 
     def __call__(self, gray: np.ndarray) -> bool:
         h = histogram(gray)
-        if self.prev is None:
+        resized, self.shape = gray.shape != self.shape, gray.shape  # a picture of another size starts a shot
+        if self.prev is None or resized:
             self.prev = h
+            self.recent.clear()
             return True
         d = 0.5 * float(np.abs(h - self.prev).sum())
         self.prev = h

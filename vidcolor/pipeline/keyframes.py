@@ -172,11 +172,8 @@ class KeyframeColors:
         the rest of the frame)."""
         if index not in self.gains:
             color = self.backward.colors[index]
-            if color.strokes:
-                self.gains[index] = 1.0
-                return 1.0
-            predicted = self.model_colors.predict(self.backward.grays[index])
-            self.gains[index] = chroma_gain(predicted, color.ab, color.trust)
+            self.gains[index] = 1.0 if color.strokes else chroma_gain(
+                self.model_colors.predict(self.backward.grays[index]), color.ab, color.trust)
         return self.gains[index]
 
     def keyframe_before(self, index: int) -> tuple[int | None, int]:

@@ -72,7 +72,7 @@ def film_frame(path: Path, index: int, model: Colorizer, recipe: Recipe, warmup:
     Only the stretch that decides it is decoded: ``warmup`` frames before it, or from the last keyframe
     before it to the next keyframe after it, so a keyframe's reach shows in seconds.
     """
-    execution = Execution(device=str(model.device), pipelined=False, jit=False)  # no graphs to export for a few
+    execution = Execution(device=str(model.device), pipelined=False, jit=False)  # a few frames: no graphs to export
     size = recipe.inference.render_size
     lo, hi = max(0, index - warmup), index
     source: ColorSource

@@ -23,13 +23,11 @@ class PredictionStride:
 
     def __init__(self, config: FlowConfig) -> None:
         self.every = config.predict_every
-        self.cuts = CutDetector(config.cut_threshold, config.cut_ratio)
-        self.shape: tuple[int, ...] | None = None
+        self.cuts = CutDetector(config.cut_threshold, config.cut_ratio)  # the temporal stage's own detector
 
     def __call__(self, frame: Frame) -> bool:
         assert frame.gray is not None
-        cut = self.cuts(frame.gray) or frame.gray.shape != self.shape  # as the temporal stage decides a cut
-        self.shape = frame.gray.shape
+        cut = self.cuts(frame.gray)  # called on every frame, so its history is the temporal stage's
         return cut or frame.anchored or frame.index % self.every == 0
 
 

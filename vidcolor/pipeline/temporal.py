@@ -126,7 +126,7 @@ class Stabilizer:
         fw, fh = self.flow_size(h, w)
         small = cv2.resize(gray, (fw, fh), interpolation=cv2.INTER_AREA) if (fw, fh) != (w, h) else gray
         small = small.astype(np.uint8)
-        frame.cut = self.cuts(gray) or self.prev is None or self.prev.shape[:2] != gray.shape
+        frame.cut = self.cuts(gray) or self.prev is None  # the detector also cuts where the picture size changes
         if frame.ab is None and (frame.cut or frame.anchored):
             raise VidcolorError(f"frame {frame.index} starts a shot but was not colorized (a stride mismatch)")
         if frame.cut:
