@@ -107,17 +107,18 @@ class Stabilizer:
         s = self.config.flow_scale
         return max(8, round(w * s)), max(8, round(h * s))
 
-    def motion(self, small: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """Backward flow (this frame -> previous) at full working size, and where it is consistent."""
+    def motion(self, small: np.ndarray, shape: tuple[int, int],
+               trust: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """Backward flow (this frame -> previous) at full working size, and where it is consistent
+        (``trust`` False: only the flow, for a frame whose carried color is taken whole)."""
         back = self.flow.calc(small, self.prev_small, None)
-        fwd = self.flow.calc(self.prev_small, small, None)
-        ok = consistency(back, fwd, self.small_grid)
+        ok = consistency(back, self.flow.calc(self.prev_small, small, None), self.small_grid) if trust else None
         h, w = shape
         if small.shape != shape:
             back = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
             back[..., 0] *= w / small.shape[1]  # per channel: broadcasting a pair is several times slower
             back[..., 1] *= h / small.shape[0]
-            ok = cv2.resize(ok, (w, h), interpolation=cv2.INTER_LINEAR)
+            ok = cv2.resize(ok, (w, h), interpolation=cv2.INTER_LINEAR) if ok is not None else None
         return back, ok
 
     def __call__(self, frame: Frame) -> Frame:
@@ -132,25 +133,21 @@ class Stabilizer:
         if frame.cut:
             self.grid, self.small_grid = pixel_grid(h, w), pixel_grid(fh, fw)
         elif not frame.anchored:
-            back, ok = self.motion(small, (h, w))
+            predicted = frame.ab is not None  # else skipped (stride.py): the color carried here is all it has
+            back, ok = self.motion(small, (h, w), trust=predicted)
             carried = warp(self.prev, back, self.grid)  # gray and ab in one remap
-            if frame.ab is None:  # not predicted (stride.py): the color carried here is all it has
+            if predicted:
+                agree = np.exp(-(((carried[..., 0] - gray) * (1.0 / self.config.luma_sigma)) ** 2))
+                conf = cv2.GaussianBlur(ok * agree, (0, 0), 1.0) * self.config.strength
+                delta = carried[..., 1:] - frame.ab  # ab + conf * (carried - ab), without temporaries
+                delta *= conf[..., None]
+                delta += frame.ab
+                frame.ab = delta
+            else:
                 frame.ab = np.ascontiguousarray(carried[..., 1:])
-                self.keep(frame, small)
-                return frame
-            agree = np.exp(-(((carried[..., 0] - gray) * (1.0 / self.config.luma_sigma)) ** 2))
-            conf = cv2.GaussianBlur(ok * agree, (0, 0), 1.0) * self.config.strength
-            delta = carried[..., 1:] - frame.ab  # ab + conf * (carried - ab), without temporaries
-            delta *= conf[..., None]
-            delta += frame.ab
-            frame.ab = delta
-        self.keep(frame, small)
-        return frame
-
-    def keep(self, frame: Frame, small: np.ndarray) -> None:
-        """This frame as the state the next one is carried from."""
-        self.prev = cv2.merge([frame.gray, *cv2.split(frame.ab)])
+        self.prev = cv2.merge([gray, *cv2.split(frame.ab)])
         self.prev_small = small
+        return frame
 
 
 class PassThrough:
