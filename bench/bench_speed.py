@@ -2,8 +2,8 @@
 
 Prints, for generated clips from 640x360 to 3840x2160: the decode+encode ceiling
 (no model), model-only frames/s per backend at the default render size as a run
-calls it, end-to-end frames/s with the default backend, with torch and with the
-network on every other frame (``--predict-every 2``), their ratios, and
+calls it, end-to-end frames/s with the default backend (the network on every other
+frame), with torch, and with the network on every frame (``--predict-every 1``), their ratios, and
 peak RSS of a full run on a 10-second and a 10-minute clip; and the model
 against the ECCV16 network at the same input size.
 
@@ -216,8 +216,8 @@ def speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution:
         ceiling = statistics.median(transcode_fps(clip, work / "t.mp4", recipe.encode) for _ in range(2))
         per_backend = {b: model_fps(model, shape, per_call, 4, layout, graphs=True, backend=b)
                        for b in backends}
-        stride = replace(recipe, temporal=replace(recipe.temporal, predict_every=2))
-        runs = {default: (recipe, default), "torch": (recipe, "torch"), "every 2": (stride, default)}
+        every_frame = replace(recipe, temporal=replace(recipe.temporal, predict_every=1))
+        runs = {default: (recipe, default), "torch": (recipe, "torch"), "every frame": (every_frame, default)}
         e2e: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(args.rounds):  # interleaved: this VM's speed drifts within minutes
             for name, (r, b) in runs.items():
@@ -230,7 +230,7 @@ def speed(args: argparse.Namespace, model: Colorizer, recipe: Recipe, execution:
           f"default backend: {default}")
     print("\n| clip | decode+encode only fps | model-only fps (" + " / ".join(backends) + ") | end-to-end fps "
           f"({default}) | end-to-end fps (torch) | end-to-end / decode+encode | {default} / torch end to end "
-          "| end-to-end fps, --predict-every 2 | its / decode+encode |")
+          "| end-to-end fps, --predict-every 1 | its / decode+encode |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, ceiling, per_backend, d, t, ratio, gain, s, s_ratio in rows:
         models = " / ".join(f"{per_backend[b]:.1f}" for b in backends)

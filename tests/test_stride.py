@@ -42,7 +42,7 @@ def test_every_frame_is_predicted_without_a_stride_or_without_the_flow(tmp_path)
     from vidcolor.pipeline.temporal import OffConfig
 
     frames = spliced(tmp_path, 4, 4)
-    assert all(f.predict for f in mark_predicted(frames, FlowConfig()))
+    assert all(f.predict for f in mark_predicted(frames, FlowConfig(predict_every=1)))
     assert all(f.predict for f in mark_predicted(frames, OffConfig()))
 
 
@@ -82,7 +82,8 @@ def test_predict_every_below_one_is_refused():
 
 def test_a_film_with_a_stride_keeps_every_frame_and_stays_close_to_the_full_run(tmp_path, model, fast_recipe):
     src = make_video(tmp_path / "in.mp4", frames=16)
-    full = colorize_video(src, tmp_path / "full.mp4", recipe=fast_recipe, model=model, progress=False)
+    every_frame = replace(fast_recipe, temporal=FlowConfig(predict_every=1))
+    full = colorize_video(src, tmp_path / "full.mp4", recipe=every_frame, model=model, progress=False)
     strided = replace(fast_recipe, temporal=FlowConfig(predict_every=2))
     a = colorize_video(src, tmp_path / "a.mp4", recipe=strided, model=model, progress=False)
     b = colorize_video(src, tmp_path / "b.mp4", recipe=strided, execution=Execution(pipelined=False), model=model,

@@ -13,7 +13,8 @@ from vidcolor import Execution, colorize_video
 from vidcolor.errors import VidcolorError
 from vidcolor.eval.metrics import colorfulness, psnr
 from vidcolor.media.segments import SegmentWriter
-from vidcolor.pipeline.colorize import predict_batch
+from vidcolor.pipeline.colorize import predict_batch, with_gray
+from vidcolor.pipeline.temporal import stabilize
 
 VARIANTS = {
     "yuv420p-aac": dict(),
@@ -147,9 +148,9 @@ def broken_write(writer, frame):
 
 
 @pytest.mark.parametrize("stage, module, name, replacement", [
-    ("decode", "vidcolor.pipeline.video", "with_gray", lambda items, size: fail_at_fifth(items)),
+    ("decode", "vidcolor.pipeline.video", "with_gray", lambda items, size: fail_at_fifth(with_gray(items, size))),
     ("colorize", "vidcolor.pipeline.colorize", "predict_batch", broken_batch),  # in one of the model workers
-    ("temporal", "vidcolor.pipeline.video", "stabilize", fail_at_fifth),
+    ("temporal", "vidcolor.pipeline.video", "stabilize", lambda items, config: fail_at_fifth(stabilize(items, config))),
     ("encode", "vidcolor.media.segments.SegmentWriter", "write", broken_write),  # in the caller's thread
 ])
 def test_a_failing_stage_is_named_and_leaves_no_output(tmp_path, model, fast_recipe, monkeypatch, stage, module,

@@ -6,7 +6,9 @@ motion and keeps 85% of it where the motion is trusted. With ``predict_every`` N
 colorizes the first frame of every shot and every Nth frame (by index, so a resumed run and a
 run cut into segments pick the same frames); the frames between take the color the temporal
 stage carries to them. Decided before the model stage, from the same cut detector the
-temporal stage uses, so a frame that starts a shot is always predicted.
+temporal stage uses, so a frame that starts a shot is always predicted. The default, 2, was chosen
+on the video validation set (scripts/make_video_split.py): it costs no chroma gain there and the
+color is steadier (README "On video"); N 1 gives every frame its own prediction.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class FlowConfig:
     cut_threshold: float = CUT_THRESHOLD
     cut_ratio: float = CUT_RATIO
     flow_scale: float = 0.5  # optical flow at this fraction of the working size (chroma is smooth)
-    predict_every: int = 1  # the network colorizes every Nth frame and each shot's first (stride.py)
+    predict_every: int = 2  # the network colorizes every Nth frame and each shot's first (stride.py)
 
     def __post_init__(self) -> None:
         if self.predict_every < 1:
