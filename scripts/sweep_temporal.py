@@ -1,10 +1,10 @@
 """Compare settings of the temporal stage on color videos (the network runs once per frame).
 
     python scripts/sweep_temporal.py ../shared/data/video/color --set flow_scale=1.0 --set flow_scale=0.5
-    python scripts/sweep_temporal.py ../shared/data/video/color --set "" --set predict_every=2
+    python scripts/sweep_temporal.py ../shared/data/video/color --set predict_every=1 --set ""
 
 Each ``--set`` is one configuration of the flow method (comma-separated KEY=VALUE fields of
-FlowConfig, or method=off); the summary line per configuration is the one `vidcolor eval` prints.
+FlowConfig, or method=off; "" is the default); the summary line per configuration is the one `vidcolor eval` prints.
 """
 
 from __future__ import annotations
