@@ -1,9 +1,14 @@
 """Decoding sweep on the validation split: the chroma measures over annealed-mean temperatures and
-confidence gates, clean and film-like, running the network once per photo. How the shipped
+confidence gates, clean and film-like, running the network once per photo (twice with --flip). How the shipped
 decoding is chosen (README, "The model"); never run it to choose anything on ../shared/data/eval.
 
     python scripts/sweep_decoding.py ../shared/data/train --split validation --weights W.pt \\
         --temperatures 0.9 1.0 1.1 1.2 --gates 0 0.2 0.3 --limit 400
+
+Two decodings measured here are not checkpoint settings (README, "The model"): --prior-corrections
+subtracts τ·log(rebalancing weight) from the logits, undoing the class rebalancing the network was
+trained with (τ = 1: the calibrated posterior; needs the training photos for their ab prior), and
+--flip averages the log-probabilities of the picture and its mirror image.
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ from vidcolor.eval.chroma import ChromaSummary, chroma_scores, summarize
 from vidcolor.eval.photos import input_gray, select_photos
 from vidcolor.media.color import resize
 from vidcolor.media.images import read_image
+from vidcolor.models import ab_bins
 from vidcolor.models.colorizer import upsample_ab
 from vidcolor.pipeline.colorize import render_shape
+from vidcolor.training.data import CropConfig, CropSampler, build_cache
+from vidcolor.training.loop import split_of
 from vidcolor.training.split import validation_names
 
 # The issue's bars for photos and film never seen (gain and CF-σ and hue45 at least, cast at most).
@@ -31,6 +39,25 @@ def worst_bar(s: ChromaSummary) -> float:
     """The smallest of value/bar (bar/value for the cast): 1.0 or more means every bar is met."""
     return min(s.gain / BARS["gain"], s.cf_sigma_ratio / BARS["cf_sigma_ratio"], s.hue45 / BARS["hue45"],
                BARS["neutral_cast"] / max(s.neutral_cast, 1e-6))
+
+
+def network_logits(net: torch.nn.Module, x: torch.Tensor, flip: bool) -> torch.Tensor:
+    """The network's logits for one gray picture; with ``flip``, the mean log-probabilities of it and
+    its mirror image (mirrored back)."""
+    with torch.inference_mode():
+        logits = net(x.contiguous(memory_format=torch.channels_last)).float()
+        if not flip:
+            return logits
+        mirrored = net(x.flip(-1).contiguous(memory_format=torch.channels_last)).float().flip(-1)
+        return 0.5 * (torch.log_softmax(logits, 1) + torch.log_softmax(mirrored, 1))
+
+
+def training_log_weights(args: argparse.Namespace) -> torch.Tensor:
+    """log of the rebalancing weights the network was trained with (the trainer's own ab prior)."""
+    cache = build_cache([args.folder], args.cache_dir)
+    weights = {g: float(w) for g, w in (item.split("=", 1) for item in args.group_weight)}
+    sampler = CropSampler(cache, CropConfig(group_weights=weights), 0, split_of(cache, validation_names()))
+    return torch.from_numpy(np.log(ab_bins.rebalance_weights(sampler.ab_prior(), args.rebalance)))
 
 
 def main() -> None:
@@ -48,12 +75,21 @@ def main() -> None:
                     help="Dominant-mode radii in ab units (0: the annealed mean over every bin).")
     ap.add_argument("--stretch", type=float, nargs="+", default=[0.0],
                     help="Tone stretch of the network's input: max gain (0: off); see models.archs.base.stretch_tones.")
+    ap.add_argument("--prior-corrections", type=float, nargs="+", default=[0.0],
+                    help="τ: logits − τ·log(rebalancing weight) before decoding (0: as trained).")
+    ap.add_argument("--rebalance", type=float, default=0.7, help="The weights' training --rebalance.")
+    ap.add_argument("--group-weight", nargs="*", default=["flowers-tf-128px=0.5", "caltech101=0.7"],
+                    help="The weights' training --group-weight (for the ab prior).")
+    ap.add_argument("--flip", action="store_true", help="Average with the mirror image's log-probabilities.")
+    ap.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "vidcolor")
     args = ap.parse_args()
     model = load_model(weights=args.weights, device="cpu")
     photos = select_photos(args.folder, validation_names())
     if args.limit and args.limit < len(photos):
         photos = [photos[i] for i in np.linspace(0, len(photos) - 1, args.limit).astype(int)]
-    combos = [(t, g, st, r) for t in args.temperatures for g in args.gates for st in args.stretch for r in args.radii]
+    combos = [(t, g, st, r, tau) for t in args.temperatures for g in args.gates for st in args.stretch
+              for r in args.radii for tau in args.prior_corrections]
+    log_w = training_log_weights(args) if any(args.prior_corrections) else torch.zeros(ab_bins.NUM_BINS)
     scores = {(look, c): [] for look in args.degrade for c in combos}
     for path in photos:
         rgb = read_image(path)
@@ -64,30 +100,29 @@ def main() -> None:
             x = torch.from_numpy(resize(gray, rw, rh).astype(np.float32)[None, None])
             for st in args.stretch:
                 model.net.config.input_stretch = st
-                with torch.inference_mode():
-                    logits = model.net(x.contiguous(memory_format=torch.channels_last)).float()
-                for t, g, s_, r in combos:
+                logits = network_logits(model.net, x, args.flip)
+                for t, g, s_, r, tau in combos:
                     if s_ != st:
                         continue
                     model.net.config.confidence_gate, model.net.config.mode_radius = g, r
-                    ab = upsample_ab(model.net.decode_ab(logits, t), (rh, rw))[0].permute(1, 2, 0).numpy()
-                    scores[(look, (t, g, st, r))].append(chroma_scores(rgb, resize(ab, w, h)))
+                    z = logits - tau * log_w[None, :, None, None] if tau else logits
+                    ab = upsample_ab(model.net.decode_ab(z, t), (rh, rw))[0].permute(1, 2, 0).numpy()
+                    scores[(look, (t, g, st, r, tau))].append(chroma_scores(rgb, resize(ab, w, h)))
     print(f"{args.folder} [{args.split} split] ({len(photos)} photos), render size {args.render_size}, "
           f"weights {model.info.weights_path}")
-    print(f"{'input':<6} {'T':>5} {'gate':>5} {'strch':>5} {'mode':>5} "
+    print(f"{'input':<6} {'T':>5} {'gate':>5} {'strch':>5} {'mode':>5} {'prior':>5} "
           f"{'gain dB':>8} {'CF-σ':>6} {'hue45':>6} {'neutral':>8} "
           f"{'worst':>6}")
-    worst: dict[tuple[float, float, float, float], float] = {}
+    worst: dict[tuple[float, ...], float] = {}
     for (look, combo), rows in scores.items():
         s = summarize(rows)
         w = worst_bar(s)
         worst[combo] = min(worst.get(combo, w), w)
-        print(f"{look:<6} {combo[0]:>5} {combo[1]:>5} {combo[2]:>5} {combo[3]:>5} "
-              f"{s.gain:>+8.3f} {s.cf_sigma_ratio:>6.3f} "
+        print(f"{look:<6} " + " ".join(f"{v:>5}" for v in combo) + f" {s.gain:>+8.3f} {s.cf_sigma_ratio:>6.3f} "
               f"{s.hue45:>6.3f} {s.neutral_cast:>8.2f} {w:>6.3f}")
-    t, g, st, r = max(worst, key=worst.get)
-    print(f"best worst-bar ratio over {', '.join(args.degrade)}: T {t}, gate {g}, stretch {st}, mode radius {r} "
-          f"({worst[(t, g, st, r)]:.3f})")
+    t, g, st, r, tau = max(worst, key=worst.get)
+    print(f"best worst-bar ratio over {', '.join(args.degrade)}{' (flip-averaged)' if args.flip else ''}: T {t}, "
+          f"gate {g}, stretch {st}, mode radius {r}, prior correction {tau} ({worst[(t, g, st, r, tau)]:.3f})")
 
 
 if __name__ == "__main__":

@@ -92,6 +92,25 @@ def test_the_validation_split_never_reaches_a_training_batch(tmp_path):
         assert not any(int(np.rint(g)) in values for g in gray[:, 0, 8, 8]), "a held-out photo was trained on"
 
 
+def test_the_ab_prior_is_a_fixed_sample_of_the_photos_colors_and_leaves_the_stream_as_found(tmp_path):
+    (tmp_path / "photos" / "set").mkdir(parents=True)
+    reds = lab_to_rgb(np.dstack([np.full((24, 24), 50.0), np.full((24, 24), 40.0), np.full((24, 24), 20.0)]))
+    for i in range(6):  # five red photos, one gray: the red bin must lead the prior
+        rgb = reds if i else np.full((24, 24, 3), 0.5, np.float32)
+        cv2.imwrite(str(tmp_path / "photos" / "set" / f"{i}.png"), (rgb[..., ::-1] * 255).round().astype(np.uint8))
+    cache = build_cache([tmp_path / "photos"], tmp_path / "cache")
+    a = CropSampler(cache, CropConfig(size=16), seed=0)
+    b = CropSampler(cache, CropConfig(size=16), seed=0)
+    prior = a.ab_prior(64)
+    assert prior.sum() == pytest.approx(1.0, abs=1e-5)
+    np.testing.assert_array_equal(prior, b.ab_prior(64))  # the same sample every time
+    np.testing.assert_array_equal(a.batch(4)[0], CropSampler(cache, CropConfig(size=16), seed=0).batch(4)[0])
+    red_bin = int(ab_bins.nearest_bin(torch.tensor([40.0, 20.0]).view(1, 2, 1, 1)))
+    gray_bin = int(ab_bins.nearest_bin(torch.zeros(1, 2, 1, 1)))
+    blue_bin = int(ab_bins.nearest_bin(torch.tensor([-40.0, -40.0]).view(1, 2, 1, 1)))
+    assert prior[red_bin] > prior[gray_bin] > prior[blue_bin]
+
+
 def test_the_committed_split_is_five_percent_of_each_folder():
     names = validation_names()
     assert len(names) > 900 and all("/" in n for n in names)

@@ -19,6 +19,7 @@ import numpy as np
 from ..media.color import L_to_gray, rgb_to_lab
 from ..media.degrade import degrade_film
 from ..media.images import IMAGE_SUFFIXES
+from ..models import ab_bins
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,15 @@ class CropSampler:
             if self.rng.random() < self.config.degrade:
                 g[:] = degrade_film(g, self.rng)
         return gray, ab
+
+    def ab_prior(self, n: int = 512, seed: int = 12345) -> np.ndarray:
+        """How often each ab bin occurs in n training crops: the same fixed sample every run, so the
+        rebalancing weights (and anything that undoes them) never drift; the sampling stream is left as found."""
+        state = self.rng.bit_generator.state
+        self.rng = np.random.default_rng(seed)
+        _, ab = self.batch(n)
+        self.rng.bit_generator.state = state
+        return ab_bins.empirical_prior(ab[:, :, ::4, ::4].transpose(0, 2, 3, 1).reshape(-1, 2))
 
     def holdout(self, n: int) -> np.ndarray:
         """Center crops of n validation photos spread over the split (uint8 RGB), same every time."""

@@ -140,14 +140,9 @@ class Trainer:
 
     def _class_weights(self) -> np.ndarray:
         """Rebalancing weights from the ab statistics of 512 training crops."""
-        rng_state = self.sampler.rng.bit_generator.state
-        self.sampler.rng = np.random.default_rng(12345)
-        _, ab = self.sampler.batch(512)
-        self.sampler.rng.bit_generator.state = rng_state
-        prior = ab_bins.empirical_prior(ab[:, :, ::4, ::4].transpose(0, 2, 3, 1).reshape(-1, 2))
         if self.config.rebalance >= 1.0:
             return np.ones(ab_bins.NUM_BINS, np.float32)
-        return ab_bins.rebalance_weights(prior, self.config.rebalance)
+        return ab_bins.rebalance_weights(self.sampler.ab_prior(), self.config.rebalance)
 
     def lr_at(self, step: int) -> float:
         c = self.config
@@ -206,23 +201,7 @@ class Trainer:
     def validate(self, temperatures: tuple[float | None, ...] = (None,)) -> dict[str, float]:
         """Color measures on validation photos (never trained on), clean and film-like."""
         model = Colorizer(self.shipped, ModelInfo(self.config.arch), "cpu")
-        rgb = self.sampler.holdout(self.config.val_images)
-        if not len(rgb):
-            return {}
-        gray, _ = to_gray_ab(rgb)
-        film = np.stack([degrade_film(g[0], np.random.default_rng(seed_for(str(i))))[None]
-                         for i, g in enumerate(gray)])
-        result = {}
-        for t in temperatures:
-            for look, inputs in (("clean", gray), ("film", film)):
-                ab = []
-                for k in range(0, len(inputs), 32):
-                    batch = torch.from_numpy(np.ascontiguousarray(inputs[k: k + 32]))
-                    ab.append(model.predict_ab(batch, t).permute(0, 2, 3, 1).numpy())
-                summary = summarize([chroma_scores(r, a) for r, a in zip(rgb, np.concatenate(ab))])
-                tag = f"{look}" if t is None else f"{look}@T{t}"
-                result |= {f"{tag}/{k}": v for k, v in summary.as_dict().items() if k != "pictures"}
-        return result
+        return holdout_scores(model, self.sampler.holdout(self.config.val_images), temperatures)
 
     # -- state -----------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -334,6 +313,28 @@ class Trainer:
             signal.signal(signal.SIGINT, handler)
         except ValueError:  # not the main thread (tests): no handlers
             pass
+
+
+def holdout_scores(model: Colorizer, rgb: np.ndarray,
+                   temperatures: tuple[float | None, ...] = (None,)) -> dict[str, float]:
+    """The chroma measures of a model on held-out crops (uint8 RGB, N x S x S x 3), given as gray and
+    film-like (seeded by position, so every checkpoint sees the same inputs)."""
+    if not len(rgb):
+        return {}
+    gray, _ = to_gray_ab(rgb)
+    film = np.stack([degrade_film(g[0], np.random.default_rng(seed_for(str(i))))[None]
+                     for i, g in enumerate(gray)])
+    result = {}
+    for t in temperatures:
+        for look, inputs in (("clean", gray), ("film", film)):
+            ab = []
+            for k in range(0, len(inputs), 32):
+                batch = torch.from_numpy(np.ascontiguousarray(inputs[k: k + 32]))
+                ab.append(model.predict_ab(batch, t).permute(0, 2, 3, 1).numpy())
+            summary = summarize([chroma_scores(r, a) for r, a in zip(rgb, np.concatenate(ab))])
+            tag = f"{look}" if t is None else f"{look}@T{t}"
+            result |= {f"{tag}/{k}": v for k, v in summary.as_dict().items() if k != "pictures"}
+    return result
 
 
 def split_of(cache: PhotoCache, listed: frozenset[str]) -> frozenset[str]:

@@ -61,10 +61,20 @@ class ColorUNet(ChromaNet):
         self.scene = SceneGain(t32) if config.scene_gain else None
 
     def forward(self, gray: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(gray))
+
+    def encode(self, gray: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The encoder's taps the decoder reads (strides 4, 8, 16, 32): apart, so that a decoder phase
+        can train on them computed once (scripts/decoder_phase.py)."""
         if self.config.input_stretch:
             gray = stretch_tones(gray, self.config.input_stretch)
         x = normalize_gray(gray)
         _, f4, f8, f16, f32 = self.encoder.features(x.expand(-1, 3, -1, -1))
+        return f4, f8, f16, f32
+
+    def decode(self, taps: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """Encoder taps to the network's output (logits or ab, and the picture's gain if it has one)."""
+        f4, f8, f16, f32 = taps
         y = f32
         for skip, block in ((f16, self.up16), (f8, self.up8), (f4, self.up4)):
             y = F.interpolate(y, size=skip.shape[-2:], mode="bilinear", align_corners=False)
