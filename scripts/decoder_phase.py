@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from vidcolor.cli.train import parse_weights
 from vidcolor.media.degrade import degrade_film
 from vidcolor.models import ab_bins
 from vidcolor.models.checkpoint import read_checkpoint, save_weights
@@ -88,7 +89,7 @@ def main() -> None:
     ckpt = read_checkpoint(args.weights)
     net = net_from_checkpoint(ckpt).to(memory_format=torch.channels_last)
     cache = build_cache([args.data], args.cache_dir)
-    weights = {g: float(w) for g, w in (item.split("=", 1) for item in args.group_weight)}
+    weights = parse_weights(tuple(args.group_weight))
     sampler = CropSampler(cache, CropConfig(group_weights=weights), 7, split_of(cache, validation_names()))
     store = args.cache_dir / f"taps-{ckpt['sha256'][:12]}-{args.crops}x-film{args.degrade}"
     if not store.exists():

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from vidcolor import load_model
+from vidcolor.cli.train import parse_weights
 from vidcolor.eval.chroma import ChromaSummary, chroma_scores, summarize
 from vidcolor.eval.photos import input_gray, select_photos
 from vidcolor.media.color import resize
@@ -55,7 +56,7 @@ def network_logits(net: torch.nn.Module, x: torch.Tensor, flip: bool) -> torch.T
 def training_log_weights(args: argparse.Namespace) -> torch.Tensor:
     """log of the rebalancing weights the network was trained with (the trainer's own ab prior)."""
     cache = build_cache([args.folder], args.cache_dir)
-    weights = {g: float(w) for g, w in (item.split("=", 1) for item in args.group_weight)}
+    weights = parse_weights(tuple(args.group_weight))
     sampler = CropSampler(cache, CropConfig(group_weights=weights), 0, split_of(cache, validation_names()))
     return torch.from_numpy(np.log(ab_bins.rebalance_weights(sampler.ab_prior(), args.rebalance)))
 
