@@ -40,6 +40,22 @@ def test_loss_falls_on_a_handful_of_photos(photo_dir, tmp_path):
     assert all(np.isfinite(losses))
 
 
+@pytest.mark.parametrize("frozen", [False, True])
+def test_frozen_encoder_bn_keeps_the_encoders_statistics_and_still_trains_its_weights(photo_dir, tmp_path, frozen):
+    trainer = tiny_trainer(photo_dir, tmp_path, frozen_encoder_bn=frozen)
+    norms = {name: m for name, m in trainer.model.named_modules() if isinstance(m, torch.nn.BatchNorm2d)}
+    before = {name: m.running_mean.clone() for name, m in norms.items()}
+    weights = {n: p.detach().clone() for n, p in trainer.model.named_parameters() if n.startswith("encoder.")}
+    for _ in range(3):
+        trainer.train_step()
+    moved = {name for name, m in norms.items() if not torch.equal(m.running_mean, before[name])}
+    encoder_norms = {name for name in norms if name.startswith("encoder.")}
+    assert encoder_norms and (moved & encoder_norms) == (set() if frozen else encoder_norms)
+    assert moved - encoder_norms == set(norms) - encoder_norms  # the decoder's always learn their statistics
+    assert any(not torch.equal(p, weights[n]) for n, p in trainer.model.named_parameters() if n in weights)
+    assert trainer.model.training and all(m.training for name, m in norms.items() if name not in encoder_norms)
+
+
 def test_regression_head_trains_too(photo_dir, tmp_path):
     trainer = tiny_trainer(photo_dir, tmp_path, model={"head": "reg"})
     losses = [trainer.train_step()["loss"] for _ in range(30)]

@@ -63,13 +63,15 @@ def parse_setting(value: str) -> float | bool | str:
               help="Start a new run from this weights file's tensors where they fit.")
 @click.option("--validation", "validation_list", type=click.Path(dir_okay=False, path_type=Path),
               help="List of held-out photos (relative paths) [default: the committed validation split].")
+@click.option("--frozen-encoder-bn", is_flag=True,
+              help="Keep the encoder's batch-norm statistics fixed while training, as at inference.")
 @click.option("--threads", type=int, help="Torch CPU threads.")
 def train(data_dirs: tuple[Path, ...], arch: str, out: Path | None, run_dir: Path | None, cache_dir: Path,
           log_file: Path | None, resume: bool, steps: int, until: int | None, minutes: float | None,
           warmup: int | None, batch_size: int,
           lr: float | None, crop: int, rebalance: float | None, l1_weight: float | None, reg_loss: str | None,
           model_set: tuple[str, ...], group_weight: tuple[str, ...], degrade: float, init_weights: Path | None,
-          validation_list: Path | None, threads: int | None) -> None:
+          validation_list: Path | None, frozen_encoder_bn: bool, threads: int | None) -> None:
     """Train a colorizer of the zoo on folders of color photos."""
     from ..training.data import CropConfig
     from ..training.loop import train as run_training
@@ -80,7 +82,7 @@ def train(data_dirs: tuple[Path, ...], arch: str, out: Path | None, run_dir: Pat
     model = {key: parse_setting(value) for key, _, value in (pair.partition("=") for pair in model_set)}
     zoo.make_config(arch, model)  # unknown settings fail here, before any data is read
     config = train_config(arch, model=model, batch_size=batch_size, steps=steps, lr=lr, rebalance=rebalance,
-                          l1_weight=l1_weight, reg_loss=reg_loss, warmup=warmup,
+                          l1_weight=l1_weight, reg_loss=reg_loss, warmup=warmup, frozen_encoder_bn=frozen_encoder_bn,
                           crop=CropConfig(size=crop, group_weights=parse_weights(group_weight), degrade=degrade))
     out = out or zoo.user_weights_dir() / zoo.entry(arch).weights
     run_training(list(data_dirs), config, out=out, run_dir=run_dir or cache_dir / "runs" / out.stem,

@@ -46,6 +46,9 @@ class TrainConfig:
     steps: int = 8000  # length of the cosine schedule
     lr: float = 1e-3
     encoder_lr_mult: float = 0.2
+    # the encoder's batch norms keep their running statistics while training (as at inference), so the
+    # decoder learns on the features it will be given (the decoder phase's gain: README, "The model")
+    frozen_encoder_bn: bool = False
     weight_decay: float = 1e-4
     warmup: int = 300
     rebalance: float = 0.5  # λ of class rebalancing; 1.0 = no rebalancing
@@ -185,6 +188,11 @@ class Trainer:
 
     def train_step(self) -> dict[str, float]:
         self.model.train()
+        encoder = getattr(self.model, "encoder", None)
+        if self.config.frozen_encoder_bn and encoder is not None:
+            for m in encoder.modules():
+                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                    m.eval()
         gray, ab = self.sampler.batch(self.config.batch_size)
         lr = self.lr_at(self.step)
         for opt in (self.optimizer, self.disc_optimizer):
