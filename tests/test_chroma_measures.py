@@ -9,11 +9,13 @@ import pytest
 import torch
 from skimage import data
 
+from vidcolor import load_model
 from vidcolor.eval.chroma import chroma_scores, summarize
 from vidcolor.media.color import lab_to_rgb
 from vidcolor.media.degrade import degrade_film, seed_for
 from vidcolor.models import ab_bins
-from vidcolor.models.archs.base import stretch_tones
+from vidcolor.models.archs.base import remove_cast, stretch_tones
+from vidcolor.models.checkpoint import atomic_save, read_checkpoint
 from vidcolor.training.data import CropConfig, CropSampler, build_cache
 from vidcolor.training.split import in_validation, validation_names
 
@@ -127,6 +129,33 @@ def test_the_confidence_gate_leans_unsure_pixels_to_neutral_and_keeps_sure_ones(
     plain = ab_bins.decode_logits(sure, 1.0)
     assert torch.allclose(ab_bins.decode_logits(sure, 1.0, gate=0.4), plain)
     assert torch.allclose(ab_bins.decode_logits(unsure, 1.0, gate=0.4), torch.zeros(1, 2, 1, 1), atol=1e-4)
+
+
+def test_cast_removal_takes_each_pictures_mean_and_keeps_its_differences():
+    ab = torch.zeros(2, 2, 4, 4)
+    ab[0, 0] = 20.0  # picture 0: an orange-red cast everywhere (a = 20)
+    ab[0, 0, :, :2] = 40.0  # its left half redder: mean a = 30
+    ab[1, 1] = -10.0  # picture 1: a blue cast (b = -10)
+    assert torch.equal(remove_cast(ab, 0.0), ab)
+    gray_world = remove_cast(ab, 1.0)
+    assert torch.allclose(gray_world.mean(dim=(2, 3)), torch.zeros(2, 2), atol=1e-5)
+    assert torch.allclose(gray_world[0, 0, 0], torch.tensor([10.0, 10.0, -10.0, -10.0])), "differences kept"
+    half = remove_cast(ab, 0.5)
+    assert float(half[0, 0, 0, 3]) == pytest.approx(20.0 - 15.0) and float(half[1, 1, 2, 2]) == pytest.approx(-5.0)
+    assert float(half[0, 1].abs().max()) == 0.0, "per picture and per channel"
+
+
+def test_a_weights_files_cast_removal_setting_reaches_its_colors(tmp_path):
+    ckpt = read_checkpoint(load_model().info.weights_path)
+    ckpt["config"]["cast_removal"] = 1.0
+    atomic_save(ckpt, tmp_path / "gray-world.pt")
+    gray = torch.from_numpy(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY).astype(np.float32))[None, None]
+    plain = load_model().predict_ab(gray)
+    world = load_model(weights=tmp_path / "gray-world.pt").predict_ab(gray)
+    assert float(plain.mean(dim=(2, 3)).abs().max()) > 1.0, "the network paints a picture-wide mean"
+    assert float(world.mean(dim=(2, 3)).abs().max()) < 0.05
+    assert torch.allclose(world - world.mean(dim=(2, 3), keepdim=True),
+                          plain - plain.mean(dim=(2, 3), keepdim=True), atol=1e-3), "its differences kept"
 
 
 def test_tone_stretch_spreads_lifted_blacks_and_keeps_a_full_range_picture():

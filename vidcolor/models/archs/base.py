@@ -33,7 +33,9 @@ class ChromaNet(nn.Module):
         network predicts one."""
         main, gain = self.split_output(out)
         ab = self.decode_colors(main, temperature)
-        return ab if gain is None else ab * torch.sigmoid(gain.float())[:, None, None, None]
+        if gain is not None:
+            ab = ab * torch.sigmoid(gain.float())[:, None, None, None]
+        return remove_cast(ab, getattr(self.config, "cast_removal", 0.0))
 
     def decode_colors(self, main: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
         """Bin logits or raw ab to ab: annealed mean (confidence-gated, if the config says so) for "cls",
@@ -43,6 +45,19 @@ class ChromaNet(nn.Module):
             return ab_bins.decode_logits(main.float(), t, getattr(self.config, "confidence_gate", 0.0),
                                          getattr(self.config, "mode_radius", 0.0))
         return torch.tanh(main.float()) * AB_SCALE
+
+
+def remove_cast(ab: torch.Tensor, strength: float) -> torch.Tensor:
+    """Each picture's mean ab, times ``strength``, taken from all its pixels (0: off; 1: gray world).
+
+    A cast is one color over the whole picture: an orange wall, a green road. Most scenes average
+    near neutral, so the picture-wide mean the network paints is mostly cast, while the colors'
+    differences within the picture (what CF-σ measures, what makes a red shirt on a gray wall) stay.
+    A decoding choice, made on the validation split (README, "The model").
+    """
+    if strength <= 0:
+        return ab
+    return ab - strength * ab.mean(dim=(2, 3), keepdim=True)
 
 
 def conv_bn_act(cin: int, cout: int, kernel: int = 3, stride: int = 1,

@@ -41,6 +41,8 @@ class UNetConfig:
     # A picture-wide chroma gain in (0, 1) from the deepest features (SceneGain): a scene the network
     # cannot place, such as a nearly colorless street, is colored less instead of painted; False: none
     scene_gain: bool = False
+    # This share of each picture's mean ab taken away from all its pixels (archs.base.remove_cast; 0: off)
+    cast_removal: float = 0.0
 
 
 class ColorUNet(ChromaNet):
