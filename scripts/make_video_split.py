@@ -10,6 +10,12 @@ into it):
 
     python scripts/make_video_split.py ../shared/data/train ~/.cache/vidcolor/video-split --clips 32
     vidcolor eval ~/.cache/vidcolor/video-split
+
+``--white-balance B`` makes the same clips under another white balance each (seeded by the clip's name:
+b shifted by up to ±B, a by up to ±B/3, L kept, so the gray input is the same): footage from cameras
+is rarely balanced like the photos the network learned from (webcams run cool, tungsten warm), and no
+gray picture tells which; a decoding that paints a confident cast loses there, one that leans to
+neutral does not.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import av
 import cv2
 import numpy as np
 
+from vidcolor.media.color import shift_white_balance
+from vidcolor.media.degrade import seed_for
 from vidcolor.media.images import read_image
 from vidcolor.training.split import validation_names
 
@@ -84,11 +92,19 @@ def main() -> None:
     ap.add_argument("train", type=Path, help="The training data root (../shared/data/train).")
     ap.add_argument("out", type=Path, help="Where the clips go (outside the project).")
     ap.add_argument("--clips", type=int, default=32)
+    ap.add_argument("--white-balance", type=float, default=0.0,
+                    help="Each clip's truth under another white balance: b shifted by up to ± this (0: as shot).")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for photo in pick(args.train, args.clips):
         name = f"{photo.parent.name}--{photo.stem}.mp4"
-        write_clip(args.out / name, frames(read_image(photo)))
+        rgb = read_image(photo)
+        if args.white_balance:
+            rng = np.random.default_rng(seed_for(name, salt=1))
+            da, db = rng.uniform(-1, 1, 2) * args.white_balance * np.array([1 / 3, 1])
+            rgb = shift_white_balance(rgb, float(da), float(db))
+            name = f"{name[:-4]}--wb{db:+.0f}.mp4"
+        write_clip(args.out / name, frames(rgb))
         print(name)
 
 

@@ -13,6 +13,7 @@ from vidcolor.media.color import (
     luma_to_L_at,
     rgb_to_chroma,
     rgb_to_lab,
+    shift_white_balance,
 )
 
 
@@ -33,6 +34,17 @@ def test_lab_round_trip():
     rgb = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
     back = lab_to_rgb(rgb_to_lab(rgb)) * 255
     assert np.abs(back - rgb).max() < 1.0  # float32 Lab in OpenCV
+
+
+def test_another_white_balance_moves_neutrals_and_keeps_lightness():
+    g = np.linspace(40, 220, 12, dtype=np.uint8)
+    gray = np.dstack([np.tile(g, (4, 1))] * 3)  # a neutral ramp
+    warm = shift_white_balance(gray, 2.0, 10.0)
+    lab, lab_warm = rgb_to_lab(gray), rgb_to_lab(warm)
+    assert np.abs(lab_warm[..., 0] - lab[..., 0]).max() < 0.6, "L kept: the gray input is the same"
+    assert np.abs(lab_warm[..., 1].mean() - 2.0) < 0.6 and np.abs(lab_warm[..., 2].mean() - 10.0) < 0.6
+    assert (warm[..., 0] > warm[..., 2]).all(), "b > 0 is yellow: red above blue"
+    assert np.array_equal(shift_white_balance(gray, 0.0, 0.0), gray)
 
 
 @pytest.mark.parametrize("matrix", ["bt601", "bt709"])

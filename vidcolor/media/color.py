@@ -29,6 +29,15 @@ def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
     return np.clip(rgb, 0.0, 1.0, out=rgb)
 
 
+def shift_white_balance(rgb: np.ndarray, da: float, db: float) -> np.ndarray:
+    """sRGB (uint8) with (da, db) added to every pixel's ab and L kept: another white balance of the same
+    scene, which its gray version cannot reveal (b: blue to yellow, a: green to magenta)."""
+    lab = rgb_to_lab(rgb)
+    lab[..., 1] += da
+    lab[..., 2] += db
+    return to_uint8(lab_to_rgb(lab))
+
+
 def to_uint8(rgb: np.ndarray) -> np.ndarray:
     """float [0, 1] image to uint8 with rounding."""
     return (np.clip(rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
