@@ -65,6 +65,22 @@ def test_photo_becomes_png(tmp_path):
     assert np.corrcoef(gray_in.ravel(), cv2.cvtColor(png, cv2.COLOR_BGR2GRAY).ravel())[0, 1] > 0.98
 
 
+def test_cast_removal_takes_the_pictures_mean_color_and_a_new_value_redoes_the_output(tmp_path):
+    src = tmp_path / "photo.png"
+    cv2.imwrite(str(src), cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2GRAY))
+    out = tmp_path / "photo.colorized.png"
+
+    def mean_ab(*extra: str) -> np.ndarray:
+        r = run("run", src, *FAST, *extra)
+        assert r.exit_code == 0 and "up to date" not in r.output, r.output
+        lab = cv2.cvtColor(cv2.imread(str(out)).astype(np.float32) / 255, cv2.COLOR_BGR2Lab)
+        return lab[..., 1:].reshape(-1, 2).mean(0)
+
+    painted, gray_world = mean_ab("--cast-removal", "0"), mean_ab("--cast-removal", "1")
+    assert np.hypot(*painted) > 3 * np.hypot(*gray_world), (painted, gray_world)
+    assert run("run", src, "--cast-removal", "1.5").exit_code == 2, "0..1 only"
+
+
 def test_preview_has_gray_and_color_for_each_time(tmp_path):
     src = make_video(tmp_path / "film.mp4", frames=24, width=80, height=48)
     out = tmp_path / "p.png"

@@ -6,8 +6,9 @@ import os
 
 import pytest
 
-from vidcolor import Execution, InferenceConfig, Recipe
+from vidcolor import Execution, InferenceConfig, Recipe, load_model
 from vidcolor.errors import VidcolorError
+from vidcolor.models.checkpoint import atomic_save, read_checkpoint
 from vidcolor.pipeline.records import fingerprint, is_done, run_key, up_to_date, write_sidecar
 
 
@@ -29,6 +30,17 @@ def test_the_key_holds_the_recipe_never_the_execution(tmp_path, model):
     assert Execution(workers=3, jit=False).as_dict()["workers"] == 3  # the execution lives elsewhere
     other = Recipe(inference=InferenceConfig(render_size=96)).as_dict()
     assert run_key(src, model, other) != key
+
+
+def test_the_key_holds_the_weights_own_decoding(tmp_path, model):
+    src = tmp_path / "in.bin"
+    src.write_bytes(b"x")
+    ckpt = read_checkpoint(model.info.weights_path)
+    ckpt["config"]["cast_removal"] = 0.9
+    atomic_save(ckpt, tmp_path / "redecoded.pt")
+    other = load_model(weights=tmp_path / "redecoded.pt", device="cpu")
+    assert other.digest == model.digest, "the same tensors"
+    assert run_key(src, other, Recipe().as_dict()) != run_key(src, model, Recipe().as_dict())
 
 
 def test_an_output_is_done_only_with_its_key_and_size(tmp_path, model):

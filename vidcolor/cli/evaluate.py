@@ -36,7 +36,8 @@ from .options import execution_from, model_options, recipe_from, temporal_option
 @click.option("--record", is_flag=True, help="Keep the photo scores beside your weights (shown by 'models').")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | None, device: str,
-             render_size: int, batch_size: int, temperature: float | None, temporal: str, strength: float,
+             render_size: int, batch_size: int, temperature: float | None, cast_removal: float | None,
+             temporal: str, strength: float,
              predict_every: int, degrade: str | None, split: str | None, keyframes_mode: str | None,
              reference_mode: str | None, save_dir: Path | None,
              limit: int | None, record: bool, quiet: bool) -> None:
@@ -44,7 +45,7 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
     measures, against the gray baseline) and videos (warping error, CDC, PSNR, colorfulness and
     the chroma measures for the original, for --temporal off and for the temporal stage)."""
     recipe = recipe_from(model_name, weights, render_size, temperature, temporal, strength,
-                         predict_every=predict_every)
+                         predict_every=predict_every, cast_removal=cast_removal)
     model = resolve_model(recipe, execution_from(device, batch_size))
     shown_t = temperature if temperature is not None else model.default_temperature
     click.echo(f"weights {model.info.weights_path}, render size {render_size}, temperature "

@@ -35,6 +35,9 @@ def model_options(f: F) -> F:
                      help="Frames per network call (0: 1 on the CPU, 4 on CUDA)."),
         click.option("--temperature", type=float,
                      help="Annealed-mean T (lower = more vivid) [default: the model's]."),
+        click.option("--cast-removal", type=click.FloatRange(0, 1),
+                     help="Share of each picture's mean color taken away, 0..1 (higher = fewer casts, e.g. "
+                          "orange walls; 1 = gray world) [default: the model's]."),
     ])
 
 
@@ -78,18 +81,15 @@ def execution_options(f: F) -> F:
     ])
 
 
-def inference_from(render_size: int, temperature: float | None) -> InferenceConfig:
-    return InferenceConfig(render_size=render_size, temperature=temperature)
-
-
 def recipe_from(model_name: str | None, weights: Path | None, render_size: int, temperature: float | None,
                 temporal: str = FlowConfig.method, strength: float = FlowConfig.strength,
                 crf: int = EncodeSettings.crf, preset: str = EncodeSettings.preset,
                 segment_seconds: float = Recipe.segment_seconds, *,
-                predict_every: int = FlowConfig.predict_every) -> Recipe:
+                predict_every: int = FlowConfig.predict_every, cast_removal: float | None = None) -> Recipe:
     """The recipe the options describe."""
     return Recipe(model=model_name, weights=str(weights) if weights else None,
-                  inference=inference_from(render_size, temperature),
+                  inference=InferenceConfig(render_size=render_size, temperature=temperature,
+                                            cast_removal=cast_removal),
                   temporal=temporal_config(temporal, strength=strength, predict_every=predict_every),
                   encode=EncodeSettings(crf=crf, preset=preset), segment_seconds=segment_seconds)
 

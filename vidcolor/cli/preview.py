@@ -29,7 +29,8 @@ from .options import execution_from, model_options, recipe_from, temporal_option
               help="A color photo (or a folder of them named by frame index), as for 'vidcolor run'.")
 def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, overwrite: bool,
                 model_name: str | None, weights: Path | None, device: str, render_size: int,
-                batch_size: int, temperature: float | None, temporal: str, strength: float, predict_every: int,
+                batch_size: int, temperature: float | None, cast_removal: float | None, temporal: str,
+                strength: float, predict_every: int,
                 keyframes_dir: Path | None, reference: Path | None) -> None:
     """Gray beside colorized at chosen times: check settings, keyframes and references in seconds before a
     long run."""
@@ -40,7 +41,7 @@ def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, o
     out = output or input_path.with_name(f"{input_path.stem}.preview.png")
     check_output(input_path, out, overwrite)
     recipe = with_guides(recipe_from(model_name, weights, render_size, temperature, temporal, strength,
-                                     predict_every=predict_every),
+                                     predict_every=predict_every, cast_removal=cast_removal),
                          input_path, keyframes_dir, reference)
     model = resolve_model(recipe, execution_from(device, batch_size))
     write_png(out, preview(input_path, seconds, model, recipe))

@@ -56,7 +56,8 @@ from .signals import install_sigterm
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_name: str | None,
         weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
-        temporal: str, strength: float, predict_every: int, crf: int, preset: str, segment_seconds: float,
+        cast_removal: float | None, temporal: str, strength: float, predict_every: int, crf: int, preset: str,
+        segment_seconds: float,
         model_workers: int, compile_model: bool, jit: bool, backend: str, keyframes_dir: Path | None,
         reference: Path | None, deinterlace: bool, output_format: str,
         jobs: int, timeout: float | None,
@@ -69,7 +70,8 @@ def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_nam
     """
     install_sigterm()
     recipe = replace(recipe_from(model_name, weights, render_size, temperature, temporal, strength, crf, preset,
-                                 segment_seconds, predict_every=predict_every), deinterlace=deinterlace,
+                                 segment_seconds, predict_every=predict_every, cast_removal=cast_removal),
+                     deinterlace=deinterlace,
                      keyframes=guides_for(inputs, keyframes_dir, "keyframes") if keyframes_dir else (),
                      reference=guides_for(inputs, reference, "reference") if reference else ())
     execution = execution_from(device, batch_size, model_workers, compile_model, jit, backend)

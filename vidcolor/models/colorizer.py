@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,12 @@ class Colorizer:
         return self.net.default_temperature
 
     @property
+    def decoding(self) -> dict[str, float | int | bool | str]:
+        """The weights' own settings (temperature, cast removal, ...): not in their tensors' digest, yet
+        they change the colors, so outputs are keyed by them too."""
+        return {k: v for k, v in asdict(self.net.config).items() if isinstance(v, (int, float, bool, str))}
+
+    @property
     def digest(self) -> str:
         """sha256 of the tensors actually used: what outputs made with this model are keyed by."""
         if self._digest is None:
@@ -109,7 +115,8 @@ class Colorizer:
 
     @torch.inference_mode()
     def predict_ab(self, gray: torch.Tensor, temperature: float | None = None, *, graphs: bool = False,
-                   pad_to: int | None = None, backend: str = "torch") -> torch.Tensor:
+                   pad_to: int | None = None, backend: str = "torch",
+                   cast_removal: float | None = None) -> torch.Tensor:
         """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled to the input's size.
 
         ``graphs``: on the CPU, run prepared graphs (one per shape) of ``backend``: frozen
@@ -126,7 +133,7 @@ class Colorizer:
                     else contextlib.nullcontext())
         with autocast:
             out = self._forward(graphs, backend)(gray)
-        ab = self.net.decode_ab(out, temperature)
+        ab = self.net.decode_ab(out, temperature, cast_removal)
         return upsample_ab(ab[:n].float(), gray.shape[-2:])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ def colorize_image_file(src: Path, output: Path, model: Colorizer, config: Infer
     """File to PNG, skipped when an up-to-date result is there; returns True if skipped.
 
     ``reference``: the recipe's reference photo (a still has one, for the whole picture)."""
-    key = run_key(src, model, {"inference": {"render_size": config.render_size, "temperature": config.temperature},
+    key = run_key(src, model, {"inference": asdict(config),
                                "reference": reference[0].sha256 if reference else None})
     if up_to_date(src, output, key, overwrite):
         return True

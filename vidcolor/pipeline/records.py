@@ -37,7 +37,7 @@ def fingerprint(path: Path) -> dict[str, Any]:
 def run_key(input_path: Path, model: Colorizer, recipe: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """Everything that decides an output's content: the input, the weights and the recipe."""
     return {"input": fingerprint(input_path), "model": model.arch, "weights_sha256": model.digest,
-            "recipe": recipe, **extra}
+            "decoding": model.decoding, "recipe": recipe, **extra}
 
 
 def sidecar_path(output: Path) -> Path:

@@ -24,6 +24,7 @@ class InferenceConfig:
 
     render_size: int = 160  # short side the network sees (chosen on the validation split: README)
     temperature: float | None = None  # annealed-mean T; None = the model's own
+    cast_removal: float | None = None  # share of each picture's mean ab taken away; None = the model's own
 
 
 @dataclass(frozen=True)

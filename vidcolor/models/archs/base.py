@@ -28,14 +28,15 @@ class ChromaNet(nn.Module):
         """The network's output as (bin logits or ab, picture-wide chroma gain logit (B,) or None)."""
         return out, None
 
-    def decode_ab(self, out: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
+    def decode_ab(self, out: torch.Tensor, temperature: float | None = None,
+                  cast_removal: float | None = None) -> torch.Tensor:
         """Network output to ab (B, 2, h, w): ``decode_colors``, times the picture's chroma gain where the
-        network predicts one."""
+        network predicts one, less ``cast_removal`` × each picture's mean (None: the weights' own)."""
         main, gain = self.split_output(out)
         ab = self.decode_colors(main, temperature)
         if gain is not None:
             ab = ab * torch.sigmoid(gain.float())[:, None, None, None]
-        return remove_cast(ab, getattr(self.config, "cast_removal", 0.0))
+        return remove_cast(ab, getattr(self.config, "cast_removal", 0.0) if cast_removal is None else cast_removal)
 
     def decode_colors(self, main: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
         """Bin logits or raw ab to ab: annealed mean (confidence-gated, if the config says so) for "cls",
