@@ -136,9 +136,9 @@ def test_eval_measures_a_photo_folder_and_keeps_the_colorized_photos(tmp_path):
     for name in ("astronaut", "coffee"):
         cv2.imwrite(str(photos / f"{name}.png"), cv2.resize(getattr(data, name)(), (96, 64))[..., ::-1])
     saved = tmp_path / "saved"  # the folder and its per-target subfolder do not exist yet
-    r = run("eval", photos, "--render-size", "64", "--save", saved, "--quiet")
+    r = run("eval", photos, "--render-size", "64", "--save", saved, "--quiet", "--cast-removal", "0.5")
     assert r.exit_code == 0, r.output
-    assert "photos (2 photos" in r.output and "gray baseline" in r.output
+    assert "photos (2 photos" in r.output and "gray baseline" in r.output and "cast removal 0.5" in r.output
     model_row = next(line for line in r.output.splitlines() if line.startswith("model"))
     gray_row = next(line for line in r.output.splitlines() if line.startswith("gray baseline"))
     assert float(model_row.split()[3]) > float(gray_row.split()[3]) + 1  # colorfulness: the model adds color

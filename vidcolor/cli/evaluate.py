@@ -48,8 +48,9 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
                          predict_every=predict_every, cast_removal=cast_removal)
     model = resolve_model(recipe, execution_from(device, batch_size))
     shown_t = temperature if temperature is not None else model.default_temperature
+    shown_c = cast_removal if cast_removal is not None else model.decoding.get("cast_removal", 0.0)
     click.echo(f"weights {model.info.weights_path}, render size {render_size}, temperature "
-               f"{shown_t if shown_t is not None else '- (regression)'}"
+               f"{shown_t if shown_t is not None else '- (regression)'}, cast removal {shown_c}"
                + (f", inputs degraded: {degrade}" if degrade else ""))
     names = validation_names() if split == "validation" else None
     videos: list[Path] = []
@@ -66,7 +67,8 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
                 path = record_eval(model, set_name, {
                     "psnr": model_row.psnr, "ssim": model_row.ssim, "cf_ratio": model_row.cf_ratio,
                     "gray_psnr": gray_row.psnr, "gray_ssim": gray_row.ssim, "photos": len(photos),
-                    "render_size": render_size, "temperature": shown_t, **model_row.chroma.as_dict()})
+                    "render_size": render_size, "temperature": shown_t, "cast_removal": shown_c,
+                    **model_row.chroma.as_dict()})
                 click.echo(f"recorded in {path}")
             continue
         videos += list_videos(target)
