@@ -109,9 +109,8 @@ def main() -> None:
                     if s_ != st:
                         continue
                     model.net.config.confidence_gate, model.net.config.mode_radius = g, r
-                    model.net.config.cast_removal = c
                     z = logits - tau * log_w[None, :, None, None] if tau else logits
-                    ab = upsample_ab(model.net.decode_ab(z, t), (rh, rw))[0].permute(1, 2, 0).numpy()
+                    ab = upsample_ab(model.net.decode_ab(z, t, c), (rh, rw))[0].permute(1, 2, 0).numpy()
                     scores[(look, (t, g, st, r, tau, c))].append(chroma_scores(rgb, resize(ab, w, h)))
     print(f"{args.folder} [{args.split} split] ({len(photos)} photos), render size {args.render_size}, "
           f"weights {model.info.weights_path}")
