@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -40,6 +41,24 @@ def test_run_writes_default_output_beside_input_then_skips_it(tmp_path):
     assert run("run", src, *FAST, "--crf", "30").exit_code == 0  # other settings: redone
     assert out.stat().st_mtime_ns != made
     assert run("run", src, *FAST, "--crf", "30", "--overwrite").exit_code == 0
+
+
+def test_every_option_group_reaches_the_recipe_the_report_records(tmp_path):
+    src = make_video(tmp_path / "film.mp4", frames=4, audio=False)
+    report = tmp_path / "report.json"
+    r = run("run", src, "--render-size", "48", "--temperature", "0.9", "--cast-removal", "0.3", "--strength", "0.5",
+            "--predict-every", "3", "--crf", "30", "--preset", "ultrafast", "--segment-seconds", "5",
+            "--model-workers", "1", "--no-jit", "--batch-size", "2", "--device", "cpu", "--report", report, "--quiet")
+    assert r.exit_code == 0, r.output
+    settings = json.loads(report.read_text())["files"][0]["settings"]
+    assert settings["inference"] == {"render_size": 48, "temperature": 0.9, "cast_removal": 0.3}
+    assert (settings["temporal"]["method"], settings["temporal"]["strength"],
+            settings["temporal"]["predict_every"]) == ("flow", 0.5, 3)
+    encode = settings["encode"]
+    assert (encode["crf"], encode["preset"], settings["segment_seconds"]) == (30, "ultrafast", 5)
+    off = run("run", src, "-o", tmp_path / "off.mp4", "--temporal", "off", "--render-size", "48", "--report", report,
+              "--quiet")
+    assert off.exit_code == 0 and json.loads(report.read_text())["files"][0]["settings"]["temporal"]["method"] == "off"
 
 
 def test_a_file_vidcolor_did_not_make_is_never_replaced_without_overwrite(tmp_path):

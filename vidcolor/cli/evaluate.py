@@ -11,9 +11,10 @@ from ..eval.tables import format_video_table, summarize_videos
 from ..eval.videos import evaluate_video, list_videos
 from ..media.degrade import DEGRADATIONS
 from ..models.catalog import record_eval
+from ..pipeline.temporal import TemporalConfig
 from ..pipeline.video import resolve_model
 from ..training.split import validation_names
-from .options import execution_from, model_options, recipe_from, temporal_options
+from .options import ModelChoice, model_options, temporal_options
 
 
 @click.command(name="eval")
@@ -35,20 +36,19 @@ from .options import execution_from, model_options, recipe_from, temporal_option
 @click.option("--limit", type=int, help="Only the first N photos of each folder.")
 @click.option("--record", is_flag=True, help="Keep the photo scores beside your weights (shown by 'models').")
 @click.option("--quiet", is_flag=True, help="No progress display.")
-def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | None, device: str,
-             render_size: int, batch_size: int, temperature: float | None, cast_removal: float | None,
-             temporal: str, strength: float,
-             predict_every: int, degrade: str | None, split: str | None, keyframes_mode: str | None,
+def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: TemporalConfig, degrade: str | None,
+             split: str | None, keyframes_mode: str | None,
              reference_mode: str | None, save_dir: Path | None,
              limit: int | None, record: bool, quiet: bool) -> None:
     """Measure on color ground truth: photo folders (PSNR, SSIM, colorfulness and the chroma
     measures, against the gray baseline) and videos (warping error, CDC, PSNR, colorfulness and
     the chroma measures for the original, for --temporal off and for the temporal stage)."""
-    recipe = recipe_from(model_name, weights, render_size, temperature, temporal, strength,
-                         predict_every=predict_every, cast_removal=cast_removal)
-    model = resolve_model(recipe, execution_from(device, batch_size))
-    shown_t = temperature if temperature is not None else model.default_temperature
-    shown_c = cast_removal if cast_removal is not None else model.decoding.get("cast_removal", 0.0)
+    recipe = model_choice.recipe(temporal)
+    model = resolve_model(recipe, model_choice.execution())
+    render_size = recipe.inference.render_size
+    shown_t = model_choice.temperature if model_choice.temperature is not None else model.default_temperature
+    shown_c = model_choice.cast_removal if model_choice.cast_removal is not None \
+        else model.decoding.get("cast_removal", 0.0)
     click.echo(f"weights {model.info.weights_path}, render size {render_size}, temperature "
                f"{shown_t if shown_t is not None else '- (regression)'}, cast removal {shown_c}"
                + (f", inputs degraded: {degrade}" if degrade else ""))
@@ -78,7 +78,7 @@ def eval_cmd(targets: tuple[Path, ...], model_name: str | None, weights: Path | 
         from ..eval.directed import evaluate_directed, format_directed
 
         with tempfile.TemporaryDirectory() as tmp:
-            rows = {p.name: evaluate_directed(p, model, recipe, execution_from(device, batch_size), Path(tmp) / p.stem,
+            rows = {p.name: evaluate_directed(p, model, recipe, model_choice.execution(), Path(tmp) / p.stem,
                                               keyframes=bool(keyframes_mode), reference=bool(reference_mode))
                     for p in videos}
         click.echo(format_directed(rows))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import click
 
@@ -12,7 +14,7 @@ from ..media.encode import EncodeSettings
 from ..models.backends import BACKENDS
 from ..models.zoo import DEFAULT_MODEL
 from ..pipeline.settings import Execution, InferenceConfig, Recipe
-from ..pipeline.temporal import TEMPORAL_METHODS, FlowConfig, temporal_config
+from ..pipeline.temporal import TEMPORAL_METHODS, FlowConfig, TemporalConfig, temporal_config
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -23,80 +25,106 @@ def _apply(f: F, options: list[Callable[[F], F]]) -> F:
     return f
 
 
-def model_options(f: F) -> F:
-    """Which model, where it runs, and how it sees the picture."""
-    return _apply(f, [
-        click.option("--model", "model_name", help=f"Model from the zoo [default: {DEFAULT_MODEL}]."),
-        click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), help="A weights file instead."),
-        click.option("--device", default=Execution.device, show_default=True, help="auto, cpu or cuda[:N]."),
-        click.option("--render-size", default=InferenceConfig.render_size, show_default=True,
-                     help="Short side (px) the network sees; chroma is upsampled onto full-size luma."),
-        click.option("--batch-size", default=Execution.batch_size, show_default=True,
-                     help="Frames per network call (0: 1 on the CPU, 4 on CUDA)."),
-        click.option("--temperature", type=float,
-                     help="Annealed-mean T (lower = more vivid) [default: the model's]."),
-        click.option("--cast-removal", type=click.FloatRange(0, 1),
-                     help="Share of each picture's mean color taken away, 0..1 (higher = fewer casts, e.g. "
-                          "orange walls; 1 = gray world) [default: the model's]."),
-    ])
+def _grouped(name: str, build: Callable[..., object], options: list[Callable[[F], F]]) -> Callable[[F], F]:
+    """Options that reach the command as one typed value, ``name`` = ``build(**their values)``: commands
+    take settings objects, not a long run of loose parameters threaded on by position."""
+
+    def blank() -> None:
+        pass
+
+    params = _apply(blank, options).__click_params__  # type: ignore[attr-defined]
+    keys = [p.name for p in params]
+
+    def decorate(f: F) -> F:
+        @functools.wraps(f)
+        def command(*args: object, **kwargs: object) -> object:
+            kwargs[name] = build(**{k: kwargs.pop(k) for k in keys})
+            return f(*args, **kwargs)
+
+        return _apply(cast(F, command), options)
+
+    return decorate
 
 
-def temporal_options(f: F) -> F:
-    """How color is kept stable over time."""
-    return _apply(f, [
-        click.option("--temporal", type=click.Choice(list(TEMPORAL_METHODS)), default=FlowConfig.method,
-                     show_default=True, help="Stabilize color over time."),
-        click.option("--strength", default=FlowConfig.strength, show_default=True,
-                     help="Temporal smoothing strength 0..1."),
-        click.option("--predict-every", type=click.IntRange(1), default=FlowConfig.predict_every, show_default=True,
-                     help="With --temporal flow: the network colorizes every Nth frame (and each shot's first), "
-                          "the frames between take the color carried along the motion: faster at HD."),
-    ])
+@dataclass(frozen=True)
+class ModelChoice:
+    """What the model options say: which weights, where they run, how they see and decode the picture."""
+
+    model_name: str | None
+    weights: Path | None
+    device: str
+    render_size: int
+    batch_size: int
+    temperature: float | None
+    cast_removal: float | None
+
+    def recipe(self, temporal: TemporalConfig, encode: EncodeSettings | None = None,
+               segment_seconds: float = Recipe.segment_seconds) -> Recipe:
+        """The recipe for these weights and this decoding, with the temporal stage and the encoding."""
+        inference = InferenceConfig(render_size=self.render_size, temperature=self.temperature,
+                                    cast_removal=self.cast_removal)
+        return Recipe(model=self.model_name, weights=str(self.weights) if self.weights else None,
+                      inference=inference, temporal=temporal, encode=encode or EncodeSettings(),
+                      segment_seconds=segment_seconds)
+
+    def execution(self, speed: Execution | None = None) -> Execution:
+        """``speed`` (the execution options, or the defaults) on this device and batch size."""
+        return replace(speed or Execution(), device=self.device, batch_size=self.batch_size)
 
 
-def encode_options(f: F) -> F:
-    """How the video is encoded and cut into resumable segments."""
-    return _apply(f, [
-        click.option("--crf", default=EncodeSettings.crf, show_default=True,
-                     help="x264 quality (lower = better, bigger)."),
-        click.option("--preset", default=EncodeSettings.preset, show_default=True,
-                     help="x264 speed preset (medium or slow: smaller files, slower)."),
-        click.option("--segment-seconds", default=Recipe.segment_seconds, show_default=True,
-                     help="Encode in segments this long: an interrupted run resumes from the last one."),
-    ])
+def _temporal(temporal: str, strength: float, predict_every: int) -> TemporalConfig:
+    return temporal_config(temporal, strength=strength, predict_every=predict_every)
 
 
-def execution_options(f: F) -> F:
-    """How fast, never what: none of these changes an output."""
-    return _apply(f, [
-        click.option("--model-workers", default=Execution.workers, show_default=True,
-                     help="Threads running the model side by side on alternating batches, sharing the CPU "
-                          "threads (0: one per CPU thread, at most 4; always 1 on CUDA)."),
-        click.option("--compile", "compile_model", is_flag=True,
-                     help="torch.compile the model: faster per frame after about a minute of compiling; for films."),
-        click.option("--jit/--no-jit", default=Execution.jit, show_default=True,
-                     help="On the CPU, run the network as prepared graphs, one per input shape (--no-jit: plain)."),
-        click.option("--backend", type=click.Choice(BACKENDS), default=Execution.backend, show_default=True,
-                     help="CPU graphs: ONNX Runtime or TorchScript (auto: ONNX Runtime where installed)."),
-    ])
+def _execution(model_workers: int, compile_model: bool, jit: bool, backend: str) -> Execution:
+    return Execution(workers=model_workers, compile=compile_model, jit=jit, backend=backend)
 
 
-def recipe_from(model_name: str | None, weights: Path | None, render_size: int, temperature: float | None,
-                temporal: str = FlowConfig.method, strength: float = FlowConfig.strength,
-                crf: int = EncodeSettings.crf, preset: str = EncodeSettings.preset,
-                segment_seconds: float = Recipe.segment_seconds, *,
-                predict_every: int = FlowConfig.predict_every, cast_removal: float | None = None) -> Recipe:
-    """The recipe the options describe."""
-    return Recipe(model=model_name, weights=str(weights) if weights else None,
-                  inference=InferenceConfig(render_size=render_size, temperature=temperature,
-                                            cast_removal=cast_removal),
-                  temporal=temporal_config(temporal, strength=strength, predict_every=predict_every),
-                  encode=EncodeSettings(crf=crf, preset=preset), segment_seconds=segment_seconds)
+model_options = _grouped("model_choice", ModelChoice, [
+    click.option("--model", "model_name", help=f"Model from the zoo [default: {DEFAULT_MODEL}]."),
+    click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), help="A weights file instead."),
+    click.option("--device", default=Execution.device, show_default=True, help="auto, cpu or cuda[:N]."),
+    click.option("--render-size", default=InferenceConfig.render_size, show_default=True,
+                 help="Short side (px) the network sees; chroma is upsampled onto full-size luma."),
+    click.option("--batch-size", default=Execution.batch_size, show_default=True,
+                 help="Frames per network call (0: 1 on the CPU, 4 on CUDA)."),
+    click.option("--temperature", type=float,
+                 help="Annealed-mean T (lower = more vivid) [default: the model's]."),
+    click.option("--cast-removal", type=click.FloatRange(0, 1),
+                 help="Share of each picture's mean color taken away, 0..1 (higher = fewer casts, e.g. "
+                      "orange walls; 1 = gray world) [default: the model's]."),
+])
+"""Which model, where it runs, and how it sees the picture: one ``model_choice: ModelChoice``."""
 
+temporal_options = _grouped("temporal", _temporal, [
+    click.option("--temporal", type=click.Choice(list(TEMPORAL_METHODS)), default=FlowConfig.method,
+                 show_default=True, help="Stabilize color over time."),
+    click.option("--strength", default=FlowConfig.strength, show_default=True,
+                 help="Temporal smoothing strength 0..1."),
+    click.option("--predict-every", type=click.IntRange(1), default=FlowConfig.predict_every, show_default=True,
+                 help="With --temporal flow: the network colorizes every Nth frame (and each shot's first), "
+                      "the frames between take the color carried along the motion: faster at HD."),
+])
+"""How color is kept stable over time: one ``temporal: TemporalConfig``."""
 
-def execution_from(device: str, batch_size: int, model_workers: int = Execution.workers,
-                   compile_model: bool = Execution.compile, jit: bool = Execution.jit,
-                   backend: str = Execution.backend) -> Execution:
-    """The execution the options describe."""
-    return Execution(device=device, batch_size=batch_size, workers=model_workers, compile=compile_model, jit=jit,
-                     backend=backend)
+encode_options = _grouped("encode", EncodeSettings, [
+    click.option("--crf", default=EncodeSettings.crf, show_default=True,
+                 help="x264 quality (lower = better, bigger)."),
+    click.option("--preset", default=EncodeSettings.preset, show_default=True,
+                 help="x264 speed preset (medium or slow: smaller files, slower)."),
+])
+"""How the video is encoded: one ``encode: EncodeSettings``."""
+
+execution_options = _grouped("speed", _execution, [
+    click.option("--model-workers", default=Execution.workers, show_default=True,
+                 help="Threads running the model side by side on alternating batches, sharing the CPU "
+                      "threads (0: one per CPU thread, at most 4; always 1 on CUDA)."),
+    click.option("--compile", "compile_model", is_flag=True,
+                 help="torch.compile the model: faster per frame after about a minute of compiling; for films."),
+    click.option("--jit/--no-jit", default=Execution.jit, show_default=True,
+                 help="On the CPU, run the network as prepared graphs, one per input shape (--no-jit: plain)."),
+    click.option("--backend", type=click.Choice(BACKENDS), default=Execution.backend, show_default=True,
+                 help="CPU graphs: ONNX Runtime or TorchScript (auto: ONNX Runtime where installed)."),
+])
+"""How fast, never what (none of these changes an output): one ``speed: Execution`` (device and batch size
+come from the model options: ``ModelChoice.execution``)."""

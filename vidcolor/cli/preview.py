@@ -11,8 +11,9 @@ from ..media.files import check_output
 from ..media.images import write_png
 from ..media.probe import probe
 from ..pipeline.preview import parse_time, preview
+from ..pipeline.temporal import TemporalConfig
 from ..pipeline.video import resolve_model, with_guides
-from .options import execution_from, model_options, recipe_from, temporal_options
+from .options import ModelChoice, model_options, temporal_options
 
 
 @click.command(name="preview")
@@ -28,10 +29,8 @@ from .options import execution_from, model_options, recipe_from, temporal_option
 @click.option("--reference", type=click.Path(path_type=Path),
               help="A color photo (or a folder of them named by frame index), as for 'vidcolor run'.")
 def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, overwrite: bool,
-                model_name: str | None, weights: Path | None, device: str, render_size: int,
-                batch_size: int, temperature: float | None, cast_removal: float | None, temporal: str,
-                strength: float, predict_every: int,
-                keyframes_dir: Path | None, reference: Path | None) -> None:
+                model_choice: ModelChoice, temporal: TemporalConfig, keyframes_dir: Path | None,
+                reference: Path | None) -> None:
     """Gray beside colorized at chosen times: check settings, keyframes and references in seconds before a
     long run."""
     seconds = [parse_time(t) for t in times]
@@ -40,9 +39,7 @@ def preview_cmd(input_path: Path, times: tuple[str, ...], output: Path | None, o
         raise VidcolorError("preview is for videos; use 'vidcolor run' on a photo", input_path)
     out = output or input_path.with_name(f"{input_path.stem}.preview.png")
     check_output(input_path, out, overwrite)
-    recipe = with_guides(recipe_from(model_name, weights, render_size, temperature, temporal, strength,
-                                     predict_every=predict_every, cast_removal=cast_removal),
-                         input_path, keyframes_dir, reference)
-    model = resolve_model(recipe, execution_from(device, batch_size))
+    recipe = with_guides(model_choice.recipe(temporal), input_path, keyframes_dir, reference)
+    model = resolve_model(recipe, model_choice.execution())
     write_png(out, preview(input_path, seconds, model, recipe))
     click.echo(str(out))

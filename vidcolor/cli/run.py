@@ -11,12 +11,14 @@ import click
 from ..batch.report import BatchReport
 from ..batch.run import BatchOptions, run_batch
 from ..errors import VidcolorError
+from ..media.encode import EncodeSettings
 from ..media.probe import probe
 from ..pipeline.guides import load_keyframes, load_references
 from ..pipeline.settings import Execution, GuideImage, Recipe
+from ..pipeline.temporal import TemporalConfig
 from ..pipeline.video import resolve_model
 from ..pipeline.writers import WRITERS
-from .options import encode_options, execution_from, execution_options, model_options, recipe_from, temporal_options
+from .options import ModelChoice, encode_options, execution_options, model_options, temporal_options
 from .signals import install_sigterm
 
 
@@ -29,6 +31,8 @@ from .signals import install_sigterm
 @model_options
 @temporal_options
 @encode_options
+@click.option("--segment-seconds", default=Recipe.segment_seconds, show_default=True,
+              help="Encode in segments this long: an interrupted run resumes from the last one.")
 @execution_options
 @click.option("--keyframes", "keyframes_dir", type=click.Path(file_okay=False, path_type=Path),
               help="A folder of colored frames named by frame index (120.png): their colors are carried "
@@ -54,12 +58,9 @@ from .signals import install_sigterm
 @click.option("--ray-gpus-per-task", default=1.0, show_default=True,
               help="GPUs each Ray task asks for with --device cuda (fractions share one).")
 @click.option("--quiet", is_flag=True, help="No progress display.")
-def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_name: str | None,
-        weights: Path | None, device: str, render_size: int, batch_size: int, temperature: float | None,
-        cast_removal: float | None, temporal: str, strength: float, predict_every: int, crf: int, preset: str,
-        segment_seconds: float,
-        model_workers: int, compile_model: bool, jit: bool, backend: str, keyframes_dir: Path | None,
-        reference: Path | None, deinterlace: bool, output_format: str,
+def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_choice: ModelChoice,
+        temporal: TemporalConfig, encode: EncodeSettings, segment_seconds: float, speed: Execution,
+        keyframes_dir: Path | None, reference: Path | None, deinterlace: bool, output_format: str,
         jobs: int, timeout: float | None,
         report_path: Path | None, ray_address: str | None, ray_cpus_per_task: float, ray_gpus_per_task: float,
         quiet: bool) -> None:
@@ -69,12 +70,11 @@ def run(inputs: tuple[Path, ...], output: str | None, overwrite: bool, model_nam
     finished segment. Exit status: 0 all done or up to date, 1 some file failed, 130 interrupted.
     """
     install_sigterm()
-    recipe = replace(recipe_from(model_name, weights, render_size, temperature, temporal, strength, crf, preset,
-                                 segment_seconds, predict_every=predict_every, cast_removal=cast_removal),
+    recipe = replace(model_choice.recipe(temporal, encode, segment_seconds),
                      deinterlace=deinterlace,
                      keyframes=guides_for(inputs, keyframes_dir, "keyframes") if keyframes_dir else (),
                      reference=guides_for(inputs, reference, "reference") if reference else ())
-    execution = execution_from(device, batch_size, model_workers, compile_model, jit, backend)
+    execution = model_choice.execution(speed)
     if ray_address is not None:
         report = run_on_ray(list(inputs), output, recipe, execution, overwrite, not quiet, ray_address,
                             ray_cpus_per_task, ray_gpus_per_task)
