@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from vidcolor.media.degrade import degrade_film, seed_for
+from vidcolor.models.archs.base import Decoding
 from vidcolor.models.archs.effunet import SceneGain
 from vidcolor.models.checkpoint import read_checkpoint, save_weights
 from vidcolor.models.colorizer import upsample_ab
@@ -75,7 +76,8 @@ def collect(cache, ids: np.ndarray, net, temperatures: list[float], batch: int =
             for look, inputs in ((0, gray), (1, aged)):
                 with torch.inference_mode():
                     main, _ = net.split_output(net(torch.from_numpy(np.ascontiguousarray(inputs))))
-                    per_t = [gain_stats(upsample_ab(net.decode_colors(main, t), shape), torch.from_numpy(ab))
+                    per_t = [gain_stats(upsample_ab(net.decode_colors(main, Decoding(temperature=t)), shape),
+                                        torch.from_numpy(ab))
                              for t in temperatures]
                 feats.append(pooled.pop())
                 stats.append(torch.stack(per_t, 1))

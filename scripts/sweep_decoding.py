@@ -27,6 +27,7 @@ from vidcolor.eval.photos import input_gray, select_photos
 from vidcolor.media.color import resize
 from vidcolor.media.images import read_image
 from vidcolor.models import ab_bins
+from vidcolor.models.archs.base import Decoding
 from vidcolor.models.colorizer import upsample_ab
 from vidcolor.pipeline.colorize import render_shape
 from vidcolor.training.data import CropConfig, CropSampler, build_cache
@@ -108,9 +109,9 @@ def main() -> None:
                 for t, g, s_, r, tau, c in combos:
                     if s_ != st:
                         continue
-                    model.net.config.confidence_gate, model.net.config.mode_radius = g, r
                     z = logits - tau * log_w[None, :, None, None] if tau else logits
-                    ab = upsample_ab(model.net.decode_ab(z, t, c), (rh, rw))[0].permute(1, 2, 0).numpy()
+                    decoding = Decoding(temperature=t, cast_removal=c, confidence_gate=g, mode_radius=r)
+                    ab = upsample_ab(model.net.decode_ab(z, decoding), (rh, rw))[0].permute(1, 2, 0).numpy()
                     scores[(look, (t, g, st, r, tau, c))].append(chroma_scores(rgb, resize(ab, w, h)))
     print(f"{args.folder} [{args.split} split] ({len(photos)} photos), render size {args.render_size}, "
           f"weights {model.info.weights_path}")

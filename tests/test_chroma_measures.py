@@ -14,7 +14,7 @@ from vidcolor.eval.chroma import chroma_scores, summarize
 from vidcolor.media.color import lab_to_rgb
 from vidcolor.media.degrade import degrade_film, seed_for
 from vidcolor.models import ab_bins
-from vidcolor.models.archs.base import remove_cast, stretch_tones
+from vidcolor.models.archs.base import Decoding, remove_cast, stretch_tones
 from vidcolor.models.checkpoint import atomic_save, read_checkpoint
 from vidcolor.training.data import CropConfig, CropSampler, build_cache
 from vidcolor.training.split import in_validation, validation_names
@@ -166,3 +166,22 @@ def test_tone_stretch_spreads_lifted_blacks_and_keeps_a_full_range_picture():
     assert out[0].min() < 5 and out[0].max() > 250 and torch.allclose(out[1], full, atol=3.0), "per picture"
     one = stretch_tones(faded, 1.0)[0]
     assert float(one.max() - one.min()) == pytest.approx(127.5, abs=1.5), "gain capped"
+
+
+def test_a_decoding_changes_one_call_and_leaves_the_weights_settings_alone():
+    net = load_model(device="cpu").net
+    config_before = dict(vars(net.config))
+    gray = torch.from_numpy(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY).astype(np.float32))[None, None]
+    with torch.inference_mode():
+        out = net(gray.contiguous(memory_format=torch.channels_last))
+        own = net.decode_ab(out)
+        explicit = net.decode_ab(out, Decoding(temperature=net.config.temperature,
+                                               cast_removal=net.config.cast_removal))
+        gated = net.decode_ab(out, Decoding(confidence_gate=0.9))
+        hot = net.decode_ab(out, Decoding(temperature=2.0, cast_removal=0.0))
+    assert torch.equal(own, explicit), "None and the weights' own values decode alike"
+    chroma = own.norm(dim=1)
+    assert float(gated.norm(dim=1).mean()) < 0.9 * float(chroma.mean()), "a high gate leans to neutral"
+    assert float(hot.norm(dim=1).mean()) < float(chroma.mean()), "a high temperature paints paler"
+    assert dict(vars(net.config)) == config_before
+    assert torch.equal(net.decode_ab(out), own), "the next call decodes with the weights' settings again"

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from ..runtime.device import pick_device
-from .archs.base import ChromaNet
+from .archs.base import ChromaNet, Decoding
 from .backends import RUNNERS, OnnxGraphs
 from .checkpoint import state_digest
 from .tracing import Graphs
@@ -133,7 +133,7 @@ class Colorizer:
                     else contextlib.nullcontext())
         with autocast:
             out = self._forward(graphs, backend)(gray)
-        ab = self.net.decode_ab(out, temperature, cast_removal)
+        ab = self.net.decode_ab(out, Decoding(temperature=temperature, cast_removal=cast_removal))
         return upsample_ab(ab[:n].float(), gray.shape[-2:])
 
 

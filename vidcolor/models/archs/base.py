@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
 from .. import ab_bins
 
 AB_SCALE = 110.0  # |a|, |b| of sRGB colors stay below this; tanh outputs are scaled by it
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How bin logits become ab, for one call: every field left None is the weights' own setting (their
+    config), so a sweep or a user's flag changes one call and never the shared network."""
+
+    temperature: float | None = None  # annealed-mean T
+    cast_removal: float | None = None  # share of each picture's mean ab taken away
+    confidence_gate: float | None = None  # chroma × min(1, confidence / gate); 0: off
+    mode_radius: float | None = None  # annealed mean within this ab radius of the dominant mode; 0: off
 
 
 class ChromaNet(nn.Module):
@@ -28,23 +41,27 @@ class ChromaNet(nn.Module):
         """The network's output as (bin logits or ab, picture-wide chroma gain logit (B,) or None)."""
         return out, None
 
-    def decode_ab(self, out: torch.Tensor, temperature: float | None = None,
-                  cast_removal: float | None = None) -> torch.Tensor:
+    def setting(self, decoding: Decoding | None, name: str, default: float = 0.0) -> float:
+        """``decoding``'s value of a setting, else the weights' own, else ``default``."""
+        value = getattr(decoding, name, None)
+        return getattr(self.config, name, default) if value is None else value
+
+    def decode_ab(self, out: torch.Tensor, decoding: Decoding | None = None) -> torch.Tensor:
         """Network output to ab (B, 2, h, w): ``decode_colors``, times the picture's chroma gain where the
-        network predicts one, less ``cast_removal`` × each picture's mean (None: the weights' own)."""
+        network predicts one, less the cast removal × each picture's mean."""
         main, gain = self.split_output(out)
-        ab = self.decode_colors(main, temperature)
+        ab = self.decode_colors(main, decoding)
         if gain is not None:
             ab = ab * torch.sigmoid(gain.float())[:, None, None, None]
-        return remove_cast(ab, getattr(self.config, "cast_removal", 0.0) if cast_removal is None else cast_removal)
+        return remove_cast(ab, self.setting(decoding, "cast_removal"))
 
-    def decode_colors(self, main: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
-        """Bin logits or raw ab to ab: annealed mean (confidence-gated, if the config says so) for "cls",
-        scaled tanh for "reg"."""
+    def decode_colors(self, main: torch.Tensor, decoding: Decoding | None = None) -> torch.Tensor:
+        """Bin logits or raw ab to ab: annealed mean (confidence-gated and within the dominant mode, if
+        the decoding says so) for "cls", scaled tanh for "reg"."""
         if self.head_kind == "cls":
-            t = self.config.temperature if temperature is None else temperature
-            return ab_bins.decode_logits(main.float(), t, getattr(self.config, "confidence_gate", 0.0),
-                                         getattr(self.config, "mode_radius", 0.0))
+            t = self.setting(decoding, "temperature", 1.0)  # every classifier's config has its own
+            return ab_bins.decode_logits(main.float(), t, self.setting(decoding, "confidence_gate"),
+                                         self.setting(decoding, "mode_radius"))
         return torch.tanh(main.float()) * AB_SCALE
 
 
