@@ -114,11 +114,11 @@ class Colorizer:
         return self.net
 
     @torch.inference_mode()
-    def predict_ab(self, gray: torch.Tensor, temperature: float | None = None, *, graphs: bool = False,
-                   pad_to: int | None = None, backend: str = "torch",
-                   cast_removal: float | None = None) -> torch.Tensor:
+    def predict_ab(self, gray: torch.Tensor, decoding: Decoding | None = None, *, graphs: bool = False,
+                   pad_to: int | None = None, backend: str = "torch") -> torch.Tensor:
         """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled to the input's size.
 
+        ``decoding``: this call's temperature, cast removal, ... (None, or a field left None: the weights' own).
         ``graphs``: on the CPU, run prepared graphs (one per shape) of ``backend``: frozen
         TorchScript ("torch") or ONNX Runtime ("onnxruntime"). ``pad_to``: pad a short batch to
         this size (a last batch then reuses its graph, and a compiled network is never compiled twice).
@@ -133,7 +133,7 @@ class Colorizer:
                     else contextlib.nullcontext())
         with autocast:
             out = self._forward(graphs, backend)(gray)
-        ab = self.net.decode_ab(out, Decoding(temperature=temperature, cast_removal=cast_removal))
+        ab = self.net.decode_ab(out, decoding or Decoding())
         return upsample_ab(ab[:n].float(), gray.shape[-2:])
 
 

@@ -102,9 +102,8 @@ def predict_batch(batch: list[Frame], model: Colorizer, config: InferenceConfig,
         return batch
     grays = np.stack([f.gray for f in todo])[:, None]
     fixed = execution.jit or model.compiled  # graphs and compiled code are made per shape: pad the last batch
-    ab = model.predict_ab(torch.from_numpy(grays), config.temperature, graphs=execution.jit,
-                          pad_to=frames_per_call(execution, model) if fixed else None, backend=execution.backend,
-                          cast_removal=config.cast_removal)
+    ab = model.predict_ab(torch.from_numpy(grays), config.decoding, graphs=execution.jit,
+                          pad_to=frames_per_call(execution, model) if fixed else None, backend=execution.backend)
     for f, a in zip(todo, ab.permute(0, 2, 3, 1).cpu().numpy()):
         f.ab = a
     return batch
@@ -151,5 +150,5 @@ def colorize_grays(model: Colorizer, grays: list[np.ndarray], config: InferenceC
     h, w = grays[0].shape
     rh, rw = render_shape(h, w, config.render_size)
     small = np.stack([resize(g, rw, rh) for g in grays])[:, None]
-    ab = model.predict_ab(torch.from_numpy(small), config.temperature, cast_removal=config.cast_removal)
+    ab = model.predict_ab(torch.from_numpy(small), config.decoding)
     return list(ab.permute(0, 2, 3, 1).cpu().numpy())

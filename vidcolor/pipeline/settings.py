@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..media.encode import EncodeSettings
+from ..models.archs.base import Decoding
 from .temporal import FlowConfig, TemporalConfig
 
 
@@ -25,6 +26,11 @@ class InferenceConfig:
     render_size: int = 160  # short side the network sees (chosen on the validation split: README)
     temperature: float | None = None  # annealed-mean T; None = the model's own
     cast_removal: float | None = None  # share of each picture's mean ab taken away; None = the model's own
+
+    @property
+    def decoding(self) -> Decoding:
+        """The network's decoding for these settings (what is None stays the weights' own)."""
+        return Decoding(temperature=self.temperature, cast_removal=self.cast_removal)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from ..eval.chroma import chroma_scores, summarize
 from ..media.degrade import degrade_film, seed_for
 from ..models import ab_bins, zoo
+from ..models.archs.base import Decoding
 from ..models.checkpoint import atomic_save, read_checkpoint, save_weights
 from ..models.colorizer import Colorizer, ModelInfo
 from .data import CropConfig, CropSampler, PhotoCache, build_cache, to_gray_ab
@@ -338,7 +339,7 @@ def holdout_scores(model: Colorizer, rgb: np.ndarray,
             ab = []
             for k in range(0, len(inputs), 32):
                 batch = torch.from_numpy(np.ascontiguousarray(inputs[k: k + 32]))
-                ab.append(model.predict_ab(batch, t).permute(0, 2, 3, 1).numpy())
+                ab.append(model.predict_ab(batch, Decoding(temperature=t)).permute(0, 2, 3, 1).numpy())
             summary = summarize([chroma_scores(r, a) for r, a in zip(rgb, np.concatenate(ab))])
             tag = f"{look}" if t is None else f"{look}@T{t}"
             result |= {f"{tag}/{k}": v for k, v in summary.as_dict().items() if k != "pictures"}
