@@ -15,18 +15,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
-
-from vidcolor.models.checkpoint import read_checkpoint, save_weights
+from vidcolor.models.checkpoint import blend_states, read_checkpoint, save_weights
 from vidcolor.models.zoo import net_from_checkpoint
-
-
-def blend(a: dict, b: dict, w: float) -> dict[str, torch.Tensor]:
-    """The blended state dict (floats mixed in fp32; integer buffers, e.g. batch counts, taken from A)."""
-    sa, sb = a["state_dict"], b["state_dict"]
-    if a["arch"] != b["arch"] or sa.keys() != sb.keys():
-        raise SystemExit("the two files are not the same architecture: nothing to blend")
-    return {k: (torch.lerp(v.float(), sb[k].float(), w) if v.is_floating_point() else v) for k, v in sa.items()}
 
 
 def main() -> None:
@@ -37,7 +27,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     a, b = read_checkpoint(args.a), read_checkpoint(args.b)
-    net = net_from_checkpoint(a | {"state_dict": blend(a, b, args.w)})
+    net = net_from_checkpoint(a | {"state_dict": blend_states(a, b, args.w)})
     steps = (a["meta"].get("steps"), b["meta"].get("steps"))
     meta = a["meta"] | {"steps": max(s or 0 for s in steps),
                         "blend": f"{1 - args.w:g} x {args.a.name} (step {steps[0]}) + "

@@ -1,12 +1,14 @@
 """Weight files describe themselves and refuse to load when damaged."""
 
+import copy
+
 import pytest
 import torch
 
 from vidcolor import load_model
 from vidcolor.errors import VidcolorError
 from vidcolor.models import zoo
-from vidcolor.models.checkpoint import read_checkpoint, save_weights
+from vidcolor.models.checkpoint import blend_states, read_checkpoint, save_weights
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +48,23 @@ def test_shipped_weights_are_small_and_described():
     assert path.stat().st_size <= 25 * 2**20
     meta = read_checkpoint(path)["meta"]
     assert meta["steps"] > 0 and meta["data"] and "train_config" in meta
+
+
+def test_a_blend_lies_between_its_two_files_and_refuses_other_architectures(tmp_path, small_model):
+    other = copy.deepcopy(small_model)
+    with torch.no_grad():
+        for p in other.parameters():
+            p.add_(1.0)
+    for name, net in (("a.pt", small_model), ("b.pt", other)):
+        save_weights(tmp_path / name, net, "effunet", {}, {}, half=False)
+    a, b = read_checkpoint(tmp_path / "a.pt"), read_checkpoint(tmp_path / "b.pt")
+    assert all(torch.equal(v, a["state_dict"][k]) for k, v in blend_states(a, b, 0.0).items())
+    half = blend_states(a, b, 0.5)
+    key = next(name for name, _ in other.named_parameters())
+    assert torch.allclose(half[key], (a["state_dict"][key] + b["state_dict"][key]) / 2)
+    assert torch.allclose(half[key], a["state_dict"][key] + 0.5)  # B is A + 1 in every parameter
+    save_weights(tmp_path / "c.pt", zoo.build_model("colornet", pretrained=False), "colornet", {}, {})
+    with pytest.raises(VidcolorError, match="not the same tensors"):
+        blend_states(a, read_checkpoint(tmp_path / "c.pt"), 0.5)
+    with pytest.raises(VidcolorError, match=r"within 0\.\.1"):
+        blend_states(a, b, 1.5)

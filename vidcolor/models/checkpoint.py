@@ -77,3 +77,15 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     if state_digest(ckpt["state_dict"]) != ckpt.get("sha256"):
         raise VidcolorError("weights file is corrupt (sha256 of its tensors does not match)", path)
     return ckpt
+
+
+def blend_states(a: dict[str, Any], b: dict[str, Any], w: float) -> dict[str, torch.Tensor]:
+    """w × B + (1 − w) × A, tensor by tensor, of two checkpoints of one architecture (a fine-tuned
+    network and its start lie in one basin, so points between them are networks too: WiSE-FT).
+    Floats are mixed in fp32; integer buffers (batch counts) are A's."""
+    sa, sb = a["state_dict"], b["state_dict"]
+    if a["arch"] != b["arch"] or sa.keys() != sb.keys():
+        raise VidcolorError(f"cannot blend a '{a['arch']}' and a '{b['arch']}' network: not the same tensors")
+    if not 0.0 <= w <= 1.0:
+        raise VidcolorError(f"blend share {w} is not within 0..1")
+    return {k: torch.lerp(v.float(), sb[k].float(), w) if v.is_floating_point() else v for k, v in sa.items()}
