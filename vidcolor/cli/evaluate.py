@@ -10,7 +10,6 @@ from ..eval.photos import evaluate_photos, format_table, select_photos
 from ..eval.tables import format_video_table, summarize_videos
 from ..eval.videos import evaluate_video, list_videos
 from ..media.degrade import DEGRADATIONS
-from ..models.archs.base import Decoding
 from ..models.catalog import record_eval
 from ..pipeline.temporal import TemporalConfig
 from ..pipeline.video import resolve_model
@@ -48,7 +47,7 @@ def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: Tem
     model = resolve_model(recipe, model_choice.execution())
     render_size = recipe.inference.render_size
     shown_t = model_choice.temperature if model_choice.temperature is not None else model.default_temperature
-    shown_c = model.net.setting(Decoding(cast_removal=model_choice.cast_removal), "cast_removal")
+    shown_c = model.net.setting(recipe.inference.decoding, "cast_removal")
     click.echo(f"weights {model.info.weights_path}, render size {render_size}, temperature "
                f"{shown_t if shown_t is not None else '- (regression)'}, cast removal {shown_c}"
                + (f", inputs degraded: {degrade}" if degrade else ""))
