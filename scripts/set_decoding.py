@@ -1,7 +1,7 @@
 """Set how a weights file sees and decodes by default: the input tone stretch, the annealed-mean
-temperature, the confidence gate, the dominant-mode radius and the cast removal.
+temperature, the confidence gate, the dominant-mode radius, the cast removal and the chroma restoration.
 
-All five are choices, not trained weights: they are picked on the validation split of the
+All six are choices, not trained weights: they are picked on the validation split of the
 training photos (``scripts/sweep_decoding.py``) after training and stored in the checkpoint's config,
 so ``vidcolor run`` uses them without a flag. The tensors (and their sha256) are unchanged.
 
@@ -24,20 +24,21 @@ def main() -> None:
     ap.add_argument("--mode-radius", type=float, default=0.0, help="Dominant-mode radius, ab units (0: off).")
     ap.add_argument("--cast-removal", type=float, default=0.0,
                     help="Share of each picture's mean ab taken away (0: off).")
+    ap.add_argument("--restore", type=float, default=0.0, help="Chroma restoration exponent (0: off).")
     ap.add_argument("--note", default="", help="Where the choice came from (kept in the file's metadata).")
     args = ap.parse_args()
     ckpt = read_checkpoint(args.weights)
     if ckpt["arch"] != "effunet" and "temperature" not in ckpt["config"]:
         raise SystemExit(f"{args.weights}: model '{ckpt['arch']}' has no temperature")
     cfg = ckpt["config"]
-    keys = ("temperature", "confidence_gate", "input_stretch", "mode_radius", "cast_removal")
+    keys = ("temperature", "confidence_gate", "input_stretch", "mode_radius", "cast_removal", "chroma_restore")
     old = tuple(cfg.get(k, 0.0) for k in keys)
-    new = (args.temperature, args.gate, args.stretch, args.mode_radius, args.cast_removal)
+    new = (args.temperature, args.gate, args.stretch, args.mode_radius, args.cast_removal, args.restore)
     cfg.update(zip(keys, new))
-    ckpt["meta"]["decoding_note"] = (f"T, gate, stretch, mode radius, cast removal {new} (was {old})"
+    ckpt["meta"]["decoding_note"] = (f"T, gate, stretch, mode radius, cast removal, restore {new} (was {old})"
                                      + (f": {args.note}" if args.note else ""))
     atomic_save(ckpt, args.weights)
-    print(f"{args.weights}: temperature, gate, stretch, mode radius, cast removal {old} -> {new}")
+    print(f"{args.weights}: temperature, gate, stretch, mode radius, cast removal, restore {old} -> {new}")
 
 
 if __name__ == "__main__":

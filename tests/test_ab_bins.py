@@ -82,3 +82,29 @@ def test_dominant_mode_keeps_the_stronger_color_where_the_mean_mixes_both():
     # a radius wider than the gamut is the annealed mean again
     assert torch.allclose(ab_bins.decode_logits(logits, 0.7, mode_radius=500), ab_bins.decode_logits(logits, 0.7),
                           atol=1e-3)
+
+
+def one_pixel(shares: dict[tuple[int, int], float]) -> torch.Tensor:
+    """Logits of one pixel whose distribution puts these shares on these ab cells."""
+    bins = [tuple(b) for b in ab_bins.AB_BINS.tolist()]
+    p = torch.full((ab_bins.NUM_BINS,), 1e-9)
+    for ab, share in shares.items():
+        p[bins.index(ab)] = share
+    return p.log().reshape(1, -1, 1, 1)
+
+
+def test_chroma_restoration_gives_a_split_hue_bet_its_expected_chroma_and_leaves_a_sure_color():
+    torn = one_pixel({(50, 0): 0.5, (0, 50): 0.5})  # red or yellow, both at chroma 50
+    mean = ab_bins.decode_logits(torn, 1.0)[0, :, 0, 0]
+    assert mean.tolist() == pytest.approx([25, 25], abs=0.01)  # chroma 35.4: paler than either bet
+    full = ab_bins.decode_logits(torn, 1.0, restore=1.0)[0, :, 0, 0]
+    assert full.tolist() == pytest.approx([50 / 2**0.5] * 2, abs=0.01)  # chroma 50, hue 45° kept
+    half = ab_bins.decode_logits(torn, 1.0, restore=0.5)[0, :, 0, 0]
+    assert half.tolist() == pytest.approx([25 * 2**0.25] * 2, abs=0.01)  # × √(50 / 35.4)
+    sure = one_pixel({(40, -30): 1.0})
+    assert torch.allclose(ab_bins.decode_logits(sure, 1.0, restore=1.0), ab_bins.decode_logits(sure, 1.0),
+                          atol=1e-3)
+    opposite = one_pixel({(50, 0): 0.5, (-50, 0): 0.5})  # no hue at all: the ratio is capped
+    assert float(ab_bins.decode_logits(opposite, 1.0, restore=1.0).norm()) < 1e-2
+    with pytest.raises(ValueError, match="mode_radius"):
+        ab_bins.decode_logits(torn, 1.0, mode_radius=25, restore=0.5)

@@ -185,3 +185,23 @@ def test_a_decoding_changes_one_call_and_leaves_the_weights_settings_alone():
     assert float(hot.norm(dim=1).mean()) < float(chroma.mean()), "a high temperature paints paler"
     assert dict(vars(net.config)) == config_before
     assert torch.equal(net.decode_ab(out), own), "the next call decodes with the weights' settings again"
+
+
+def test_a_weights_files_chroma_restoration_reaches_its_colors_and_keeps_their_hues(tmp_path):
+    ckpt = read_checkpoint(load_model().info.weights_path)
+    ckpt["config"]["chroma_restore"] = 0.5
+    atomic_save(ckpt, tmp_path / "restored.pt")
+    gray = torch.from_numpy(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY).astype(np.float32))[None, None]
+    off = Decoding(cast_removal=0.0)  # the mean taken away would move hues; compare the decodings before it
+    model = load_model(weights=tmp_path / "restored.pt")
+    with torch.inference_mode():
+        out = model.net(gray)
+        plain = model.net.decode_ab(out, Decoding(cast_removal=0.0, chroma_restore=0.0))
+        restored = model.net.decode_ab(out, off)  # the file's own 0.5
+    gain = restored.norm(dim=1) / plain.norm(dim=1).clamp(min=1e-3)
+    shown = plain.norm(dim=1) > 2
+    assert float(gain[shown].min()) >= 0.999 and float(gain[shown].mean()) > 1.05, "chroma only raised"
+    cos = (restored * plain).sum(1)[shown] / (restored.norm(dim=1) * plain.norm(dim=1))[shown]
+    assert float(cos.min()) > 0.999, "hue kept"
+    through_api = model.predict_ab(gray, off).norm(dim=1).mean() / load_model().predict_ab(gray, off).norm(dim=1).mean()
+    assert float(through_api) > 1.05, "the setting reaches predict_ab"

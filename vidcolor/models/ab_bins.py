@@ -103,16 +103,41 @@ def dominant_mode_mean(logits: torch.Tensor, temperature: float, radius: float) 
     return torch.einsum("bqhw,qc->bchw", local, bins)
 
 
+# The most chroma restoration may multiply a pixel's chroma by (before its exponent): a mean near zero
+# over opposite hues is a guess, not a washed-out color.
+RESTORE_MAX = 4.0
+
+
+def restore_chroma(logits: torch.Tensor, temperature: float, ab: torch.Tensor, strength: float) -> torch.Tensor:
+    """``ab`` (the annealed mean) with its chroma raised towards the distribution's expected chroma:
+    × (E|ab| / |E ab|)^strength, the ratio at most ``RESTORE_MAX``; hue kept.
+
+    A mean over bins of neighbouring hues is paler than any of them (a red-to-orange bet comes out
+    pink-beige), so vivid clothing loses its color; the expected chroma says how vivid the network
+    thinks the pixel is. The ratio is 1 where the bet is one hue, so sure colors are unchanged.
+    """
+    bins = torch.from_numpy(AB_BINS).to(device=logits.device, dtype=logits.dtype)
+    p = torch.softmax(logits / temperature, dim=1)
+    expected = torch.einsum("bqhw,q->bhw", p, bins.norm(dim=1))[:, None]
+    ratio = expected / ab.norm(dim=1, keepdim=True).clamp(min=1e-3)
+    return ab * ratio.clamp(1.0, RESTORE_MAX) ** strength
+
+
 def decode_logits(logits: torch.Tensor, temperature: float, gate: float = 0.0,
-                  mode_radius: float = 0.0) -> torch.Tensor:
+                  mode_radius: float = 0.0, restore: float = 0.0) -> torch.Tensor:
     """Logits to ab: the annealed mean (over the dominant mode only when ``mode_radius`` > 0), its chroma
-    scaled by min(1, confidence / gate) when gate > 0.
+    raised towards the expected chroma when ``restore`` > 0, scaled by min(1, confidence / gate) when
+    gate > 0.
 
     Where the model does not know, a gray wall stays gray instead of taking the average of every
     color it might be (which is the prior's sepia): chroma leans to neutral, hue is kept.
     """
+    if restore > 0 and mode_radius > 0:
+        raise ValueError("chroma restoration works on the annealed mean over every bin: use mode_radius 0")
     ab = (dominant_mode_mean(logits, temperature, mode_radius) if mode_radius > 0
           else annealed_mean(logits, temperature))
+    if restore > 0:
+        ab = restore_chroma(logits, temperature, ab, restore)
     if gate > 0:
         ab = ab * (confidence(logits.float()) / gate).clamp(max=1.0)
     return ab

@@ -21,6 +21,7 @@ class Decoding:
     cast_removal: float | None = None  # share of each picture's mean ab taken away
     confidence_gate: float | None = None  # chroma × min(1, confidence / gate); 0: off
     mode_radius: float | None = None  # annealed mean within this ab radius of the dominant mode; 0: off
+    chroma_restore: float | None = None  # chroma × (expected chroma / chroma of the mean)^this; 0: off
 
 
 class ChromaNet(nn.Module):
@@ -56,12 +57,13 @@ class ChromaNet(nn.Module):
         return remove_cast(ab, self.setting(decoding, "cast_removal"))
 
     def decode_colors(self, main: torch.Tensor, decoding: Decoding | None = None) -> torch.Tensor:
-        """Bin logits or raw ab to ab: annealed mean (confidence-gated and within the dominant mode, if
-        the decoding says so) for "cls", scaled tanh for "reg"."""
+        """Bin logits or raw ab to ab: annealed mean (chroma-restored, confidence-gated or within the
+        dominant mode, if the decoding says so) for "cls", scaled tanh for "reg"."""
         if self.head_kind == "cls":
             t = self.setting(decoding, "temperature", 1.0)  # every classifier's config has its own
             return ab_bins.decode_logits(main.float(), t, self.setting(decoding, "confidence_gate"),
-                                         self.setting(decoding, "mode_radius"))
+                                         self.setting(decoding, "mode_radius"),
+                                         self.setting(decoding, "chroma_restore"))
         return torch.tanh(main.float()) * AB_SCALE
 
 

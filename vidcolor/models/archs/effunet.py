@@ -43,6 +43,9 @@ class UNetConfig:
     scene_gain: bool = False
     # This share of each picture's mean ab taken away from all its pixels (archs.base.remove_cast; 0: off)
     cast_removal: float = 0.0
+    # Chroma raised towards the predicted distribution's expected chroma, × (E|ab| / |E ab|)^this
+    # (ab_bins.restore_chroma; 0: off): an uncertain hue is still a vivid color
+    chroma_restore: float = 0.0
 
 
 class ColorUNet(ChromaNet):
