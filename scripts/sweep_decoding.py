@@ -1,7 +1,7 @@
 """Decoding sweep on the validation split: the chroma measures over annealed-mean temperatures,
-confidence gates, tone stretch, chroma restoration and cast removal, clean and film-like, running the network once per photo
-(twice with --flip). How the shipped decoding is chosen (README, "The model"); never run it to choose
-anything on ../shared/data/eval.
+confidence gates, tone stretch, chroma restoration and cast removal, clean and film-like, running the
+network once per photo (twice with --flip). How the shipped decoding is chosen (README, "The model");
+never run it to choose anything on ../shared/data/eval.
 
     python scripts/sweep_decoding.py ../shared/data/train --split validation --weights W.pt \\
         --temperatures 0.9 1.0 1.1 1.2 --gates 0 0.2 0.3 --limit 400

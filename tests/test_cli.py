@@ -46,12 +46,13 @@ def test_run_writes_default_output_beside_input_then_skips_it(tmp_path):
 def test_every_option_group_reaches_the_recipe_the_report_records(tmp_path):
     src = make_video(tmp_path / "film.mp4", frames=4, audio=False)
     report = tmp_path / "report.json"
-    r = run("run", src, "--render-size", "48", "--temperature", "0.9", "--cast-removal", "0.3", "--strength", "0.5",
-            "--predict-every", "3", "--crf", "30", "--preset", "ultrafast", "--segment-seconds", "5",
+    r = run("run", src, "--render-size", "48", "--temperature", "0.9", "--cast-removal", "0.3",
+            "--chroma-restore", "0.2", "--strength", "0.5", "--predict-every", "3", "--crf", "30",
+            "--preset", "ultrafast", "--segment-seconds", "5",
             "--model-workers", "1", "--no-jit", "--batch-size", "2", "--device", "cpu", "--report", report, "--quiet")
     assert r.exit_code == 0, r.output
     settings = json.loads(report.read_text())["files"][0]["settings"]
-    assert settings["inference"] == {"render_size": 48, "temperature": 0.9, "cast_removal": 0.3}
+    assert settings["inference"] == {"render_size": 48, "temperature": 0.9, "cast_removal": 0.3, "chroma_restore": 0.2}
     assert (settings["temporal"]["method"], settings["temporal"]["strength"],
             settings["temporal"]["predict_every"]) == ("flow", 0.5, 3)
     encode = settings["encode"]
@@ -98,6 +99,22 @@ def test_cast_removal_takes_the_pictures_mean_color_and_a_new_value_redoes_the_o
     painted, gray_world = mean_ab("--cast-removal", "0"), mean_ab("--cast-removal", "1")
     assert np.hypot(*painted) > 3 * np.hypot(*gray_world), (painted, gray_world)
     assert run("run", src, "--cast-removal", "1.5").exit_code == 2, "0..1 only"
+
+
+def test_chroma_restore_makes_a_photo_more_vivid_and_a_new_value_redoes_the_output(tmp_path):
+    src = tmp_path / "photo.png"
+    cv2.imwrite(str(src), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY))
+    out = tmp_path / "photo.colorized.png"
+
+    def mean_chroma(value: str) -> float:
+        r = run("run", src, *FAST, "--cast-removal", "0", "--chroma-restore", value)
+        assert r.exit_code == 0 and "up to date" not in r.output, r.output
+        lab = cv2.cvtColor(cv2.imread(str(out)).astype(np.float32) / 255, cv2.COLOR_BGR2Lab)
+        return float(np.hypot(lab[..., 1], lab[..., 2]).mean())
+
+    plain, restored = mean_chroma("0"), mean_chroma("1")
+    assert restored > 1.1 * plain, (plain, restored)
+    assert run("run", src, "--chroma-restore", "-0.1").exit_code == 2, "0..1 only"
 
 
 def test_preview_has_gray_and_color_for_each_time(tmp_path):

@@ -48,8 +48,10 @@ def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: Tem
     render_size = recipe.inference.render_size
     shown_t = model_choice.temperature if model_choice.temperature is not None else model.default_temperature
     shown_c = model.net.setting(recipe.inference.decoding, "cast_removal")
+    shown_r = model.net.setting(recipe.inference.decoding, "chroma_restore")
     click.echo(f"weights {model.info.weights_path}, render size {render_size}, temperature "
-               f"{shown_t if shown_t is not None else '- (regression)'}, cast removal {shown_c}"
+               f"{shown_t if shown_t is not None else '- (regression)'}, cast removal {shown_c}, "
+               f"chroma restoration {shown_r}"
                + (f", inputs degraded: {degrade}" if degrade else ""))
     names = validation_names() if split == "validation" else None
     videos: list[Path] = []
@@ -67,6 +69,7 @@ def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: Tem
                     "psnr": model_row.psnr, "ssim": model_row.ssim, "cf_ratio": model_row.cf_ratio,
                     "gray_psnr": gray_row.psnr, "gray_ssim": gray_row.ssim, "photos": len(photos),
                     "render_size": render_size, "temperature": shown_t, "cast_removal": shown_c,
+                    "chroma_restore": shown_r,
                     **model_row.chroma.as_dict()})
                 click.echo(f"recorded in {path}")
             continue

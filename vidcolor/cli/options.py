@@ -57,12 +57,13 @@ class ModelChoice:
     batch_size: int
     temperature: float | None
     cast_removal: float | None
+    chroma_restore: float | None
 
     def recipe(self, temporal: TemporalConfig, encode: EncodeSettings | None = None,
                segment_seconds: float = Recipe.segment_seconds) -> Recipe:
         """The recipe for these weights and this decoding, with the temporal stage and the encoding."""
         inference = InferenceConfig(render_size=self.render_size, temperature=self.temperature,
-                                    cast_removal=self.cast_removal)
+                                    cast_removal=self.cast_removal, chroma_restore=self.chroma_restore)
         return Recipe(model=self.model_name, weights=str(self.weights) if self.weights else None,
                       inference=inference, temporal=temporal, encode=encode or EncodeSettings(),
                       segment_seconds=segment_seconds)
@@ -93,6 +94,10 @@ model_options = _grouped("model_choice", ModelChoice, [
     click.option("--cast-removal", type=click.FloatRange(0, 1),
                  help="Share of each picture's mean color taken away, 0..1 (higher = fewer casts, e.g. "
                       "orange walls; 1 = gray world) [default: the model's]."),
+    click.option("--chroma-restore", type=click.FloatRange(0, 1),
+                 help="How far each pixel's chroma is raised towards the vividness the network expects, 0..1 "
+                      "(higher = more vivid clothes and signs where it hesitates between neighbouring hues; "
+                      "0 = the plain annealed mean) [default: the model's]."),
 ])
 """Which model, where it runs, and how it sees the picture: one ``model_choice: ModelChoice``."""
 

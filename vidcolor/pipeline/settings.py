@@ -26,11 +26,13 @@ class InferenceConfig:
     render_size: int = 160  # short side the network sees (chosen on the validation split: README)
     temperature: float | None = None  # annealed-mean T; None = the model's own
     cast_removal: float | None = None  # share of each picture's mean ab taken away; None = the model's own
+    chroma_restore: float | None = None  # exponent of the chroma raised to the expected; None = the model's own
 
     @property
     def decoding(self) -> Decoding:
         """The network's decoding for these settings (what is None stays the weights' own)."""
-        return Decoding(temperature=self.temperature, cast_removal=self.cast_removal)
+        return Decoding(temperature=self.temperature, cast_removal=self.cast_removal,
+                        chroma_restore=self.chroma_restore)
 
 
 @dataclass(frozen=True)
