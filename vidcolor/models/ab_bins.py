@@ -64,8 +64,12 @@ def nearest_bin(ab: torch.Tensor) -> torch.Tensor:
 
 def annealed_mean(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """(B, Q, H, W) logits to (B, 2, H, W) ab: the mean of softmax(z / T)."""
-    bins = torch.from_numpy(AB_BINS).to(device=logits.device, dtype=logits.dtype)
-    p = torch.softmax(logits / temperature, dim=1)
+    return mean_ab(torch.softmax(logits / temperature, dim=1))
+
+
+def mean_ab(p: torch.Tensor) -> torch.Tensor:
+    """(B, Q, H, W) bin probabilities to their mean ab, (B, 2, H, W)."""
+    bins = torch.from_numpy(AB_BINS).to(device=p.device, dtype=p.dtype)
     return torch.einsum("bqhw,qc->bchw", p, bins)
 
 
@@ -108,16 +112,15 @@ def dominant_mode_mean(logits: torch.Tensor, temperature: float, radius: float) 
 RESTORE_MAX = 4.0
 
 
-def restore_chroma(logits: torch.Tensor, temperature: float, ab: torch.Tensor, strength: float) -> torch.Tensor:
-    """``ab`` (the annealed mean) with its chroma raised towards the distribution's expected chroma:
-    × (E|ab| / |E ab|)^strength, the ratio at most ``RESTORE_MAX``; hue kept.
+def restore_chroma(p: torch.Tensor, ab: torch.Tensor, strength: float) -> torch.Tensor:
+    """``ab``, the mean of the bin probabilities ``p``, with its chroma raised towards their expected
+    chroma: × (E|ab| / |E ab|)^strength, the ratio at most ``RESTORE_MAX``; hue kept.
 
     A mean over bins of neighbouring hues is paler than any of them (a red-to-orange bet comes out
     pink-beige), so vivid clothing loses its color; the expected chroma says how vivid the network
     thinks the pixel is. The ratio is 1 where the bet is one hue, so sure colors are unchanged.
     """
-    bins = torch.from_numpy(AB_BINS).to(device=logits.device, dtype=logits.dtype)
-    p = torch.softmax(logits / temperature, dim=1)
+    bins = torch.from_numpy(AB_BINS).to(device=p.device, dtype=p.dtype)
     expected = torch.einsum("bqhw,q->bhw", p, bins.norm(dim=1))[:, None]
     ratio = expected / ab.norm(dim=1, keepdim=True).clamp(min=1e-3)
     return ab * ratio.clamp(1.0, RESTORE_MAX) ** strength
@@ -134,10 +137,13 @@ def decode_logits(logits: torch.Tensor, temperature: float, gate: float = 0.0,
     """
     if restore > 0 and mode_radius > 0:
         raise ValueError("chroma restoration works on the annealed mean over every bin: use mode_radius 0")
-    ab = (dominant_mode_mean(logits, temperature, mode_radius) if mode_radius > 0
-          else annealed_mean(logits, temperature))
     if restore > 0:
-        ab = restore_chroma(logits, temperature, ab, restore)
+        p = torch.softmax(logits / temperature, dim=1)
+        ab = restore_chroma(p, mean_ab(p), restore)
+    elif mode_radius > 0:
+        ab = dominant_mode_mean(logits, temperature, mode_radius)
+    else:
+        ab = annealed_mean(logits, temperature)
     if gate > 0:
         ab = ab * (confidence(logits.float()) / gate).clamp(max=1.0)
     return ab
