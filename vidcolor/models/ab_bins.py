@@ -102,9 +102,7 @@ def dominant_mode_mean(logits: torch.Tensor, temperature: float, radius: float) 
     mass = torch.einsum("bqhw,qr->brhw", p, near)
     mode = mass.argmax(1)  # (B, H, W)
     local = p * near[mode].permute(0, 3, 1, 2)
-    local = local / local.sum(1, keepdim=True).clamp(min=1e-12)
-    bins = torch.from_numpy(AB_BINS).to(device=logits.device, dtype=p.dtype)
-    return torch.einsum("bqhw,qc->bchw", local, bins)
+    return mean_ab(local / local.sum(1, keepdim=True).clamp(min=1e-12))
 
 
 # The most chroma restoration may multiply a pixel's chroma by (before its exponent): a mean near zero
