@@ -5,7 +5,11 @@ All six are choices, not trained weights: they are picked on the validation spli
 training photos (``scripts/sweep_decoding.py``) after training and stored in the checkpoint's config,
 so ``vidcolor run`` uses them without a flag. The tensors (and their sha256) are unchanged.
 
+``--film`` sets the file's film decoding instead (what a film's frames decode with, chosen on the video
+validation sets with ``scripts/sweep_temporal.py``; every setting but the input stretch):
+
     python scripts/set_decoding.py weights/effunet.pt 0.8 --gate 0 --stretch 3 --mode-radius 25
+    python scripts/set_decoding.py weights/effunet.pt 1.1 --cast-removal 0.5 --gate 0.3 --film
 """
 
 from __future__ import annotations
@@ -26,10 +30,22 @@ def main() -> None:
                     help="Share of each picture's mean ab taken away (0: off).")
     ap.add_argument("--restore", type=float, default=0.0, help="Chroma restoration exponent (0: off).")
     ap.add_argument("--note", default="", help="Where the choice came from (kept in the file's metadata).")
+    ap.add_argument("--film", action="store_true", help="Set the film decoding (videos) instead of the photo one.")
     args = ap.parse_args()
     ckpt = read_checkpoint(args.weights)
     if ckpt["arch"] != "effunet" and "temperature" not in ckpt["config"]:
         raise SystemExit(f"{args.weights}: model '{ckpt['arch']}' has no temperature")
+    if args.film:
+        if args.stretch or args.mode_radius:
+            raise SystemExit("a film decoding sets the temperature, gate, cast removal and restoration only")
+        old_film = ckpt.get("film_decoding", {})
+        ckpt["film_decoding"] = {"temperature": args.temperature, "confidence_gate": args.gate,
+                                 "cast_removal": args.cast_removal, "chroma_restore": args.restore}
+        ckpt["meta"]["film_decoding_note"] = (f"{ckpt['film_decoding']} (was {old_film or 'the photo decoding'})"
+                                              + (f": {args.note}" if args.note else ""))
+        atomic_save(ckpt, args.weights)
+        print(f"{args.weights}: film decoding {old_film or 'the photo decoding'} -> {ckpt['film_decoding']}")
+        return
     cfg = ckpt["config"]
     keys = ("temperature", "confidence_gate", "input_stretch", "mode_radius", "cast_removal", "chroma_restore")
     old = tuple(cfg.get(k, 0.0) for k in keys)

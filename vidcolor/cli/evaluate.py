@@ -10,11 +10,27 @@ from ..eval.photos import evaluate_photos, format_table, select_photos
 from ..eval.tables import format_video_table, summarize_videos
 from ..eval.videos import evaluate_video, list_videos
 from ..media.degrade import DEGRADATIONS
+from ..models.archs.base import Decoding
 from ..models.catalog import record_eval
+from ..models.colorizer import Colorizer
 from ..pipeline.temporal import TemporalConfig
 from ..pipeline.video import resolve_model
 from ..training.split import validation_names
 from .options import ModelChoice, model_options, temporal_options
+
+
+def shown_decoding(model: Colorizer, decoding: Decoding) -> dict[str, float | None]:
+    """The decoding a run uses, every setting resolved (the temperature None for regression heads)."""
+    t = model.net.setting(decoding, "temperature") if model.default_temperature is not None else None
+    return {"temperature": t, "cast_removal": model.net.setting(decoding, "cast_removal"),
+            "chroma_restore": model.net.setting(decoding, "chroma_restore"),
+            "confidence_gate": model.net.setting(decoding, "confidence_gate")}
+
+
+def describe(shown: dict[str, float | None]) -> str:
+    t = shown["temperature"]
+    return (f"temperature {t if t is not None else '- (regression)'}, cast removal {shown['cast_removal']}, "
+            f"chroma restoration {shown['chroma_restore']}, confidence gate {shown['confidence_gate']}")
 
 
 @click.command(name="eval")
@@ -46,12 +62,8 @@ def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: Tem
     recipe = model_choice.recipe(temporal)
     model = resolve_model(recipe, model_choice.execution())
     render_size = recipe.inference.render_size
-    shown_t = model_choice.temperature if model_choice.temperature is not None else model.default_temperature
-    shown_c = model.net.setting(recipe.inference.decoding, "cast_removal")
-    shown_r = model.net.setting(recipe.inference.decoding, "chroma_restore")
-    click.echo(f"weights {model.info.weights_path}, render size {render_size}, temperature "
-               f"{shown_t if shown_t is not None else '- (regression)'}, cast removal {shown_c}, "
-               f"chroma restoration {shown_r}"
+    shown = shown_decoding(model, recipe.inference.decoding)
+    click.echo(f"weights {model.info.weights_path}, render size {render_size}, {describe(shown)}"
                + (f", inputs degraded: {degrade}" if degrade else ""))
     names = validation_names() if split == "validation" else None
     videos: list[Path] = []
@@ -68,12 +80,15 @@ def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: Tem
                 path = record_eval(model, set_name, {
                     "psnr": model_row.psnr, "ssim": model_row.ssim, "cf_ratio": model_row.cf_ratio,
                     "gray_psnr": gray_row.psnr, "gray_ssim": gray_row.ssim, "photos": len(photos),
-                    "render_size": render_size, "temperature": shown_t, "cast_removal": shown_c,
-                    "chroma_restore": shown_r,
+                    "render_size": render_size, **shown,
                     **model_row.chroma.as_dict()})
                 click.echo(f"recorded in {path}")
             continue
         videos += list_videos(target)
+    if videos:
+        film = shown_decoding(model, recipe.inference.for_film(model.info.film_decoding).decoding)
+        if film != shown:
+            click.echo(f"videos decoded as films: {describe(film)}")
     if videos and (keyframes_mode or reference_mode):
         import tempfile
 

@@ -58,12 +58,14 @@ class ModelChoice:
     temperature: float | None
     cast_removal: float | None
     chroma_restore: float | None
+    confidence_gate: float | None
 
     def recipe(self, temporal: TemporalConfig, encode: EncodeSettings | None = None,
                segment_seconds: float = Recipe.segment_seconds) -> Recipe:
         """The recipe for these weights and this decoding, with the temporal stage and the encoding."""
         inference = InferenceConfig(render_size=self.render_size, temperature=self.temperature,
-                                    cast_removal=self.cast_removal, chroma_restore=self.chroma_restore)
+                                    cast_removal=self.cast_removal, chroma_restore=self.chroma_restore,
+                                    confidence_gate=self.confidence_gate)
         return Recipe(model=self.model_name, weights=str(self.weights) if self.weights else None,
                       inference=inference, temporal=temporal, encode=encode or EncodeSettings(),
                       segment_seconds=segment_seconds)
@@ -90,7 +92,7 @@ model_options = _grouped("model_choice", ModelChoice, [
     click.option("--batch-size", default=Execution.batch_size, show_default=True,
                  help="Frames per network call (0: 1 on the CPU, 4 on CUDA)."),
     click.option("--temperature", type=float,
-                 help="Annealed-mean T (lower = more vivid) [default: the model's]."),
+                 help="Annealed-mean T (lower = more vivid) [default: the model's; for videos its film decoding]."),
     click.option("--cast-removal", type=click.FloatRange(0, 1),
                  help="Share of each picture's mean color taken away, 0..1 (higher = fewer casts, e.g. "
                       "orange walls; 1 = gray world) [default: the model's]."),
@@ -98,6 +100,9 @@ model_options = _grouped("model_choice", ModelChoice, [
                  help="How far each pixel's chroma is raised towards the vividness the network expects, 0..1 "
                       "(higher = more vivid clothes and signs where it hesitates between neighbouring hues; "
                       "0 = the plain annealed mean) [default: the model's]."),
+    click.option("--confidence-gate", type=click.FloatRange(0, 1),
+                 help="Chroma scaled down where the network's belief is spread out (confidence below this, "
+                      "0..1; 0 = off) [default: the model's]."),
 ])
 """Which model, where it runs, and how it sees the picture: one ``model_choice: ModelChoice``."""
 

@@ -68,7 +68,9 @@ def decoded_rgb(path: Path) -> Iterator[np.ndarray]:
 
 def evaluate_video(path: Path, model: Colorizer, config: InferenceConfig,
                    temporal: dict[str, TemporalConfig], progress: bool = True) -> list[VideoScores]:
-    """Gray copy of a color video, colorized without and with each temporal configuration, measured."""
+    """Gray copy of a color video, colorized without and with each temporal configuration, measured
+    (the frames decoded as the weights decode a film)."""
+    config = config.for_film(model.info.film_decoding)
     methods = {name: make_temporal(t) for name, t in temporal.items()}
     strides = {name: PredictionStride(t) for name, t in temporal.items() if strided(t)}
     originals: deque[tuple[np.ndarray, np.ndarray]] = deque()

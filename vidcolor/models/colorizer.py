@@ -17,6 +17,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ..errors import VidcolorError
 from ..runtime.device import pick_device
 from .archs.base import ChromaNet, Decoding
 from .backends import RUNNERS, OnnxGraphs
@@ -38,6 +39,9 @@ class ModelInfo:
     weights_path: Path | None = None
     sha256: str | None = None  # as recorded in the file
     meta: dict[str, Any] = field(default_factory=dict)  # provenance: data, steps, command (JSON)
+    # How the file decodes a film's frames where it differs from its photo decoding (its config): chosen
+    # on the video validation sets, where a wrong vivid color is repeated for a whole shot
+    film_decoding: Decoding = field(default_factory=Decoding)
 
     @property
     def steps(self) -> int | None:
@@ -90,7 +94,8 @@ class Colorizer:
     def decoding(self) -> dict[str, float | int | bool | str]:
         """The weights' own settings (temperature, cast removal, ...): not in their tensors' digest, yet
         they change the colors, so outputs are keyed by them too."""
-        return {k: v for k, v in asdict(self.net.config).items() if isinstance(v, (int, float, bool, str))}
+        own = {k: v for k, v in asdict(self.net.config).items() if isinstance(v, (int, float, bool, str))}
+        return own | {f"film_{k}": v for k, v in self.info.film_decoding.as_dict().items()}
 
     @property
     def digest(self) -> str:
@@ -137,9 +142,22 @@ class Colorizer:
         return upsample_ab(ab[:n].float(), gray.shape[-2:])
 
 
+# What a film decoding may set: the run settings a user can also give (pipeline.settings.InferenceConfig)
+FILM_SETTINGS = ("temperature", "cast_removal", "chroma_restore", "confidence_gate")
+
+
+def film_decoding_of(ckpt: dict[str, Any], path: Path | None) -> Decoding:
+    """The file's film decoding (none: films decode as photos); a malformed one is a one-line error."""
+    stored = ckpt.get("film_decoding") or {}
+    if not isinstance(stored, dict) or not set(stored) <= set(FILM_SETTINGS) or \
+            not all(isinstance(v, (int, float)) and v >= 0 for v in stored.values()):
+        raise VidcolorError(f"weights file has a malformed film decoding ({stored!r})", path)
+    return Decoding(**{k: float(v) for k, v in stored.items()})
+
+
 def load_model(name: str | None = None, weights: str | Path | None = None, device: str | torch.device = "auto",
                compile: bool = False) -> Colorizer:
     """A zoo model by name (default: the shipped default), or any weights file, ready on ``device``."""
     path, ckpt = read_zoo_checkpoint(name, weights)
-    info = ModelInfo(ckpt["arch"], path, ckpt.get("sha256"), ckpt.get("meta", {}))
+    info = ModelInfo(ckpt["arch"], path, ckpt.get("sha256"), ckpt.get("meta", {}), film_decoding_of(ckpt, path))
     return Colorizer(net_from_checkpoint(ckpt), info, device, compile=compile)

@@ -106,7 +106,7 @@ def preview(path: str | Path, times: list[float], model: Colorizer, recipe: Reci
     too, so the preview shows what the full run will write there; with keyframes,
     the stretch from the keyframe before it.
     """
-    recipe = recipe or Recipe()
+    recipe = (recipe or Recipe()).for_film(model.info.film_decoding)
     warm = warmup if recipe.temporal.method != "off" else 0.0
     path = Path(path)
     rate = probe(path).rate or Fraction(25)

@@ -27,12 +27,20 @@ class InferenceConfig:
     temperature: float | None = None  # annealed-mean T; None = the model's own
     cast_removal: float | None = None  # share of each picture's mean ab taken away; None = the model's own
     chroma_restore: float | None = None  # exponent of the chroma raised to the expected; None = the model's own
+    confidence_gate: float | None = None  # chroma × min(1, confidence / gate); None = the model's own
 
     @property
     def decoding(self) -> Decoding:
         """The network's decoding for these settings (what is None stays the weights' own)."""
         return Decoding(temperature=self.temperature, cast_removal=self.cast_removal,
-                        chroma_restore=self.chroma_restore)
+                        chroma_restore=self.chroma_restore, confidence_gate=self.confidence_gate)
+
+    def for_film(self, film: Decoding) -> InferenceConfig:
+        """These settings for a film's frames: what they leave to the weights becomes the weights' film
+        decoding (``ModelInfo.film_decoding``) where it has one, so a user's flag still wins."""
+        chosen = self.decoding.over(film)
+        return dataclasses.replace(self, temperature=chosen.temperature, cast_removal=chosen.cast_removal,
+                                   chroma_restore=chosen.chroma_restore, confidence_gate=chosen.confidence_gate)
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,10 @@ class Recipe:
     # the shot holding that frame), by content
     segment_seconds: float = 60.0  # resume granularity (each segment starts on a keyframe)
     resume_warmup_seconds: float = 2.0  # frames re-run (not re-encoded) to restore the temporal state
+
+    def for_film(self, film: Decoding) -> Recipe:
+        """The recipe a film is colored by (``InferenceConfig.for_film``): what its outputs are keyed by."""
+        return dataclasses.replace(self, inference=self.inference.for_film(film))
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, for run keys and reports (keyframes by index and content: a moved folder redoes nothing)."""

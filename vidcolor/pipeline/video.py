@@ -203,6 +203,7 @@ def colorize_video(input_path: str | Path, output: str | Path | None = None, *, 
     input_path = Path(input_path)
     recipe = with_guides(recipe, input_path, keyframes, reference)
     model = resolve_model(recipe, execution, model)
+    recipe = recipe.for_film(model.info.film_decoding)
     plan = plan_film(input_path, Path(output) if output is not None else None, recipe, model, output_format)
     started = time.time()
     if up_to_date(input_path, plan.output, plan.key, overwrite, folder=output_format == "png"):

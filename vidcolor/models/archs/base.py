@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import torch
 from torch import nn
@@ -22,6 +22,15 @@ class Decoding:
     confidence_gate: float | None = None  # chroma × min(1, confidence / gate); 0: off
     mode_radius: float | None = None  # annealed mean within this ab radius of the dominant mode; 0: off
     chroma_restore: float | None = None  # chroma × (expected chroma / chroma of the mean)^this; 0: off
+
+    def over(self, base: Decoding) -> Decoding:
+        """These settings, and ``base``'s where these leave one to the weights (None)."""
+        return replace(self, **{f.name: getattr(base, f.name) for f in fields(self)
+                                if getattr(self, f.name) is None})
+
+    def as_dict(self) -> dict[str, float]:
+        """The settings this decoding fixes (those not None)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
 
 class ChromaNet(nn.Module):

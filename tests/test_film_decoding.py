@@ -1,0 +1,113 @@
+"""A weights file's film decoding: films (runs, previews, Ray ranges, video eval) decode with it, photos with
+the file's own config, and a user's flag still wins over both."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import av
+import cv2
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from media import make_video
+from skimage import data
+
+from vidcolor import InferenceConfig, colorize_image, colorize_video, load_model
+from vidcolor.cli import main
+from vidcolor.errors import VidcolorError
+from vidcolor.models.checkpoint import atomic_save, read_checkpoint
+from vidcolor.pipeline.preview import preview
+
+PALE = {"temperature": 3.0, "cast_removal": 1.0}  # far from any photo decoding: a film shows it at once
+
+
+@pytest.fixture(scope="module")
+def film_weights(tmp_path_factory):
+    """The shipped tensors and photo decoding, with a pale film decoding."""
+    ckpt = read_checkpoint(load_model().info.weights_path)
+    ckpt["film_decoding"] = dict(PALE)
+    path = tmp_path_factory.mktemp("weights") / "film.pt"
+    atomic_save(ckpt, path)
+    return path
+
+
+def frames_of(path) -> np.ndarray:
+    with av.open(str(path)) as c:
+        return np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)]).astype(int)
+
+
+def chroma(rgb: np.ndarray) -> float:
+    lab = cv2.cvtColor(rgb.reshape(-1, rgb.shape[-2], 3).astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+    return float(np.hypot(lab[..., 1], lab[..., 2]).mean())
+
+
+def test_a_film_decodes_with_the_film_decoding_exactly_as_with_the_same_settings_given(tmp_path, film_weights,
+                                                                                      fast_recipe):
+    src = make_video(tmp_path / "film.mp4", frames=8, width=96, height=64)
+    shipped, filmic = load_model(device="cpu"), load_model(weights=film_weights, device="cpu")
+    assert filmic.decoding["film_temperature"] == 3.0, "outputs are keyed by the film decoding too"
+    colorize_video(src, tmp_path / "a.mp4", recipe=fast_recipe, model=filmic, progress=False)
+    given = replace(fast_recipe, inference=replace(fast_recipe.inference, **PALE))
+    colorize_video(src, tmp_path / "b.mp4", recipe=given, model=shipped, progress=False)
+    colorize_video(src, tmp_path / "c.mp4", recipe=fast_recipe, model=shipped, progress=False)
+    a, b, c = frames_of(tmp_path / "a.mp4"), frames_of(tmp_path / "b.mp4"), frames_of(tmp_path / "c.mp4")
+    assert np.array_equal(a, b), "the film decoding is the same settings given by hand"
+    assert chroma(a) < 0.9 * chroma(c), (chroma(a), chroma(c))
+
+    # the same output name, other weights: not "up to date", done again with the film decoding
+    again = colorize_video(src, tmp_path / "c.mp4", recipe=fast_recipe, model=filmic, progress=False)
+    assert not again.skipped and np.array_equal(frames_of(tmp_path / "c.mp4"), a)
+
+
+def test_a_photo_keeps_the_photo_decoding_and_a_flag_wins_over_the_film_one(tmp_path, film_weights, fast_recipe):
+    shipped, filmic = load_model(device="cpu"), load_model(weights=film_weights, device="cpu")
+    gray = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY)
+    config = InferenceConfig(render_size=64)
+    assert np.array_equal(colorize_image(gray, model=filmic, config=config),
+                          colorize_image(gray, model=shipped, config=config))
+
+    src = make_video(tmp_path / "film.mp4", frames=6, width=96, height=64)
+    flagged = replace(fast_recipe, inference=replace(fast_recipe.inference, temperature=0.95))
+    colorize_video(src, tmp_path / "a.mp4", recipe=flagged, model=filmic, progress=False)
+    by_hand = replace(fast_recipe, inference=replace(fast_recipe.inference, temperature=0.95, cast_removal=1.0))
+    colorize_video(src, tmp_path / "b.mp4", recipe=by_hand, model=shipped, progress=False)
+    assert np.array_equal(frames_of(tmp_path / "a.mp4"), frames_of(tmp_path / "b.mp4")), \
+        "the flag's temperature, the film decoding's cast removal"
+
+
+def test_a_preview_shows_the_film_decoding(tmp_path, film_weights, fast_recipe):
+    src = make_video(tmp_path / "film.mp4", frames=12, width=96, height=64)
+    filmic, shipped = load_model(weights=film_weights, device="cpu"), load_model(device="cpu")
+    given = replace(fast_recipe, inference=replace(fast_recipe.inference, **PALE))
+    shown = preview(src, [0.5], filmic, fast_recipe)
+    assert np.array_equal(shown, preview(src, [0.5], shipped, given))
+    assert not np.array_equal(shown, preview(src, [0.5], shipped, fast_recipe))
+
+
+def test_video_eval_measures_and_says_the_film_decoding(tmp_path, film_weights):
+    src = make_video(tmp_path / "clip.mp4", frames=6, width=96, height=64, gray=False)
+
+    def table(*args: str) -> str:
+        r = CliRunner().invoke(main, ["eval", str(src), "--render-size", "64", "--quiet", *args])
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    filmic, shipped = table("--weights", str(film_weights)), table()
+    assert "videos decoded as films: temperature 3.0, cast removal 1.0" in filmic, filmic
+    assert "decoded as films" not in shipped
+    by_hand = table("--temperature", "3", "--cast-removal", "1")
+
+    def rows(out: str) -> str:
+        return out[out.index("\nvideo "):]  # the table, below the header lines
+
+    assert rows(filmic) == rows(by_hand) and rows(filmic) != rows(shipped)
+
+
+@pytest.mark.parametrize("stored", [{"temprature": 1.0}, {"temperature": "hot"}, {"cast_removal": -1.0}, [1.0]])
+def test_a_malformed_film_decoding_is_a_one_line_error(tmp_path, stored):
+    ckpt = read_checkpoint(load_model().info.weights_path)
+    ckpt["film_decoding"] = stored
+    atomic_save(ckpt, tmp_path / "bad.pt")
+    with pytest.raises(VidcolorError, match=r"bad\.pt: weights file has a malformed film decoding"):
+        load_model(weights=tmp_path / "bad.pt")
