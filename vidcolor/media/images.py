@@ -29,6 +29,22 @@ def read_image(path: str | Path) -> np.ndarray:
         return frame.to_ndarray(format="rgb24")
 
 
+def as_rgb8(picture: object) -> np.ndarray:
+    """Any picture a caller may hold (a numpy array, a PIL image: gray, RGB or RGBA; uint8, or float in
+    [0, 1]) as uint8 RGB, so a float photo is never silently truncated to black."""
+    arr = np.asarray(picture)
+    if arr.ndim == 3 and arr.shape[2] in (3, 4):
+        arr = arr[..., :3]
+    elif arr.ndim != 2:
+        raise VidcolorError(f"not a picture: an array of shape {arr.shape} (want H×W, H×W×3 or H×W×4)")
+    if arr.dtype.kind == "f":
+        arr = np.clip(arr * 255.0 + 0.5, 0, 255)
+    elif arr.dtype == bool or arr.dtype.kind not in "ui":
+        raise VidcolorError(f"not a picture: an array of {arr.dtype}")
+    rgb = arr.astype(np.uint8) if arr.dtype != np.uint8 else arr
+    return np.ascontiguousarray(rgb if rgb.ndim == 3 else np.dstack([rgb] * 3))
+
+
 def gray_of(rgb: np.ndarray) -> np.ndarray:
     """The gray (0..255 float) with each pixel's Lab lightness: what a B&W print shows."""
     return L_to_gray(rgb_to_lab(rgb)[..., 0])

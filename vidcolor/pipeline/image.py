@@ -6,10 +6,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from ..media.color import combine, resize, to_uint8
 from ..media.files import check_output
-from ..media.images import gray_of, read_image, write_png
+from ..media.images import as_rgb8, gray_of, read_image, write_png
 from ..models.colorizer import Colorizer, load_model
 from .colorize import colorize_grays
 from .records import run_key, up_to_date, write_sidecar
@@ -44,19 +45,17 @@ def colorize_image_file(src: Path, output: Path, model: Colorizer, config: Infer
     return False
 
 
-def colorize_image(image: str | Path | np.ndarray, output: str | Path | None = None, *,
+def colorize_image(image: str | Path | npt.ArrayLike, output: str | Path | None = None, *,
                    model: Colorizer | None = None, config: InferenceConfig | None = None,
                    overwrite: bool = False) -> np.ndarray:
-    """Colorize a photo (path or RGB/gray array); return uint8 RGB, and write a PNG if asked."""
+    """Colorize a photo (a path, or a gray/RGB picture: numpy array or PIL image, uint8 or float in [0, 1]);
+    return uint8 RGB, and write a PNG if asked."""
     config = config or InferenceConfig()
     model = model if model is not None else load_model()
     if isinstance(image, (str, Path)) and output is not None:
         colorize_image_file(Path(image), Path(output), model, config, overwrite)
         return read_image(Path(output))
-    if isinstance(image, (str, Path)):
-        rgb = read_image(Path(image))
-    else:
-        rgb = image if image.ndim == 3 else np.dstack([image] * 3)
+    rgb = read_image(Path(image)) if isinstance(image, (str, Path)) else as_rgb8(image)
     out = colorize_rgb(rgb, model, config)
     if output is not None:
         check_output(Path("<array>"), Path(output), overwrite)
