@@ -16,6 +16,10 @@ b shifted by up to ±B, a by up to ±B/3, L kept, so the gray input is the same)
 is rarely balanced like the photos the network learned from (webcams run cool, tungsten warm), and no
 gray picture tells which; a decoding that paints a confident cast loses there, one that leans to
 neutral does not.
+
+``--low-color`` makes its clips from the validation photos whose truth is least colorful (mean chroma,
+all folders): overcast streets, gray interiors, snow and rock, the "nearly colorless street" of the
+do-no-harm bar, where every vivid guess is harm and the safe color is a weak one.
 """
 
 from __future__ import annotations
@@ -53,6 +57,16 @@ def pick(root: Path, clips: int) -> list[Path]:
                 picked.append(items[(rounds * 7) % len(items)])
         rounds += 1
     return [root / n for n in picked]
+
+
+def least_colorful(root: Path, clips: int) -> list[Path]:
+    """The ``clips`` validation photos with the lowest mean chroma √(a² + b²) (ties by name)."""
+    def mean_chroma(path: Path) -> float:
+        lab = cv2.cvtColor(read_image(path).astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+        return float(np.hypot(lab[..., 1], lab[..., 2]).mean())
+
+    photos = [root / n for n in sorted(validation_names())]
+    return sorted(photos, key=lambda p: (mean_chroma(p), str(p)))[:clips]
 
 
 def frames(rgb: np.ndarray) -> list[np.ndarray]:
@@ -94,9 +108,10 @@ def main() -> None:
     ap.add_argument("--clips", type=int, default=32)
     ap.add_argument("--white-balance", type=float, default=0.0,
                     help="Each clip's truth under another white balance: b shifted by up to ± this (0: as shot).")
+    ap.add_argument("--low-color", action="store_true", help="The least colorful validation photos instead.")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for photo in pick(args.train, args.clips):
+    for photo in (least_colorful if args.low_color else pick)(args.train, args.clips):
         name = f"{photo.parent.name}--{photo.stem}.mp4"
         rgb = read_image(photo)
         if args.white_balance:
