@@ -3,7 +3,10 @@ the file's own config, and a user's flag still wins over both."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import av
 import cv2
@@ -16,6 +19,7 @@ from skimage import data
 from vidcolor import InferenceConfig, colorize_image, colorize_video, load_model
 from vidcolor.cli import main
 from vidcolor.errors import VidcolorError
+from vidcolor.models.archs.base import Decoding
 from vidcolor.models.checkpoint import atomic_save, read_checkpoint
 from vidcolor.pipeline.preview import preview
 
@@ -111,3 +115,20 @@ def test_a_malformed_film_decoding_is_a_one_line_error(tmp_path, stored):
     atomic_save(ckpt, tmp_path / "bad.pt")
     with pytest.raises(VidcolorError, match=r"bad\.pt: weights file has a malformed film decoding"):
         load_model(weights=tmp_path / "bad.pt")
+
+
+def test_set_decoding_film_writes_the_film_decoding_and_leaves_the_rest(tmp_path):
+    shipped = load_model()
+    copy = tmp_path / "w.pt"
+    atomic_save(read_checkpoint(shipped.info.weights_path), copy)
+    script = Path(__file__).parents[1] / "scripts" / "set_decoding.py"
+    done = subprocess.run([sys.executable, str(script), str(copy), "2.0", "--cast-removal", "0.35", "--gate", "0.3",
+                           "--film"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    model = load_model(weights=copy)
+    assert model.info.film_decoding == Decoding(temperature=2.0, cast_removal=0.35, confidence_gate=0.3,
+                                                chroma_restore=0.0)
+    assert model.digest == shipped.digest and model.net.config == shipped.net.config, "tensors and photo decoding"
+    refused = subprocess.run([sys.executable, str(script), str(copy), "2.0", "--stretch", "3", "--film"],
+                             capture_output=True, text=True)
+    assert refused.returncode != 0 and "film decoding sets" in refused.stderr
