@@ -206,3 +206,22 @@ def test_a_weights_files_chroma_restoration_reaches_its_colors_and_keeps_their_h
     assert float(cos.min()) > 0.999, "hue kept"
     through_api = model.predict_ab(gray, off).norm(dim=1).mean() / load_model().predict_ab(gray, off).norm(dim=1).mean()
     assert float(through_api) > 1.05, "the setting reaches predict_ab"
+
+
+def test_the_video_summary_counts_the_flicker_colorization_adds_and_says_when_there_is_none():
+    from vidcolor.eval.chroma import ChromaSummary
+    from vidcolor.eval.tables import summarize_videos
+    from vidcolor.eval.videos import VideoScores
+
+    def clip(orig: float, off: float, on: float, gain: float) -> list[VideoScores]:
+        chroma = ChromaSummary(10, 25.0, gain, 0.7, 0.6, 5.0)
+        return [VideoScores("original", orig, 0.04, float("nan"), 30.0, None),
+                VideoScores("temporal off", off, 0.08, 20.0, 28.0, chroma),
+                VideoScores("temporal flow", on, 0.05, 20.5, 27.0, chroma)]
+
+    # mean original 0.0002, off 0.0006, temporal 0.0003: 0.0004 added, 0.0003 of it taken away
+    line = summarize_videos({"a": clip(0.0001, 0.0005, 0.0002, -1.0), "b": clip(0.0003, 0.0007, 0.0004, +3.0)})
+    assert "1.500x original; flicker excess cut 75%" in line, line
+    assert "mean +1.00 dB, worst clip -1.00 dB" in line, line
+    pale = summarize_videos({"a": clip(0.0003, 0.0002, 0.0002, 0.0)})
+    assert "per-frame color adds no flicker beyond the original's" in pale and "%" not in pale, pale

@@ -28,9 +28,12 @@ def summarize_videos(rows: dict[str, list[VideoScores]]) -> str:
     f = np.array([[s.colorfulness for s in r] for r in rows.values()])
     g = np.array([[s.chroma.gain for s in r[1:]] for r in rows.values()])
     e_orig, e_off, e_on = e.mean(0)[:3]
-    excess_cut = 1 - (e_on - e_orig) / max(e_off - e_orig, 1e-12)
+    # what per-frame colorization adds to the footage's own flicker, and the share the temporal stage takes away
+    # (pale colors can flicker less than the original's: then there is no excess to cut)
+    excess = (f"flicker excess cut {1 - (e_on - e_orig) / (e_off - e_orig):.0%}" if e_off > 1.01 * e_orig
+              else "per-frame color adds no flicker beyond the original's")
     return (f"mean over {len(rows)} videos: warping error original {e_orig:.5f}, off {e_off:.5f}, "
-            f"temporal {e_on:.5f} ({e_on / e_orig:.3f}x original; flicker excess cut {excess_cut:.0%}); "
+            f"temporal {e_on:.5f} ({e_on / e_orig:.3f}x original; {excess}); "
             f"CDC original {c[:, 0].mean():.5f}, off {c[:, 1].mean():.5f}, temporal {c[:, 2].mean():.5f} "
             f"({c[:, 2].mean() / c[:, 0].mean():.3f}x original); PSNR off {np.mean(p[:, 1]):.2f} dB, "
             f"temporal {np.mean(p[:, 2]):.2f} dB; colorfulness off {f[:, 1].mean():.2f}, "
