@@ -23,17 +23,28 @@ from vidcolor.models.archs.base import Decoding
 from vidcolor.models.checkpoint import atomic_save, read_checkpoint
 from vidcolor.pipeline.preview import preview
 
-PALE = {"temperature": 3.0, "cast_removal": 1.0}  # far from any photo decoding: a film shows it at once
+# far from any photo decoding, so a film shows it at once; every setting given, so it is the same by hand
+PALE = {"temperature": 3.0, "cast_removal": 1.0, "confidence_gate": 0.0, "chroma_restore": 0.0}
+
+
+def weights_with(folder, name: str, film: dict | None):
+    """The shipped tensors and photo decoding with this film decoding (None: none, films decode as photos)."""
+    ckpt = read_checkpoint(load_model().info.weights_path)
+    ckpt.pop("film_decoding", None)
+    if film is not None:
+        ckpt["film_decoding"] = dict(film)
+    atomic_save(ckpt, folder / name)
+    return folder / name
 
 
 @pytest.fixture(scope="module")
 def film_weights(tmp_path_factory):
-    """The shipped tensors and photo decoding, with a pale film decoding."""
-    ckpt = read_checkpoint(load_model().info.weights_path)
-    ckpt["film_decoding"] = dict(PALE)
-    path = tmp_path_factory.mktemp("weights") / "film.pt"
-    atomic_save(ckpt, path)
-    return path
+    return weights_with(tmp_path_factory.mktemp("weights"), "film.pt", PALE)
+
+
+@pytest.fixture(scope="module")
+def photo_only(tmp_path_factory):
+    return weights_with(tmp_path_factory.mktemp("weights"), "photo.pt", None)
 
 
 def frames_of(path) -> np.ndarray:
@@ -47,9 +58,9 @@ def chroma(rgb: np.ndarray) -> float:
 
 
 def test_a_film_decodes_with_the_film_decoding_exactly_as_with_the_same_settings_given(tmp_path, film_weights,
-                                                                                      fast_recipe):
+                                                                                      photo_only, fast_recipe):
     src = make_video(tmp_path / "film.mp4", frames=8, width=96, height=64)
-    shipped, filmic = load_model(device="cpu"), load_model(weights=film_weights, device="cpu")
+    shipped, filmic = load_model(weights=photo_only, device="cpu"), load_model(weights=film_weights, device="cpu")
     assert filmic.decoding["film_temperature"] == 3.0, "outputs are keyed by the film decoding too"
     colorize_video(src, tmp_path / "a.mp4", recipe=fast_recipe, model=filmic, progress=False)
     given = replace(fast_recipe, inference=replace(fast_recipe.inference, **PALE))
@@ -64,8 +75,9 @@ def test_a_film_decodes_with_the_film_decoding_exactly_as_with_the_same_settings
     assert not again.skipped and np.array_equal(frames_of(tmp_path / "c.mp4"), a)
 
 
-def test_a_photo_keeps_the_photo_decoding_and_a_flag_wins_over_the_film_one(tmp_path, film_weights, fast_recipe):
-    shipped, filmic = load_model(device="cpu"), load_model(weights=film_weights, device="cpu")
+def test_a_photo_keeps_the_photo_decoding_and_a_flag_wins_over_the_film_one(tmp_path, film_weights, photo_only,
+                                                                             fast_recipe):
+    shipped, filmic = load_model(weights=photo_only, device="cpu"), load_model(weights=film_weights, device="cpu")
     gray = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY)
     config = InferenceConfig(render_size=64)
     assert np.array_equal(colorize_image(gray, model=filmic, config=config),
@@ -74,22 +86,28 @@ def test_a_photo_keeps_the_photo_decoding_and_a_flag_wins_over_the_film_one(tmp_
     src = make_video(tmp_path / "film.mp4", frames=6, width=96, height=64)
     flagged = replace(fast_recipe, inference=replace(fast_recipe.inference, temperature=0.95))
     colorize_video(src, tmp_path / "a.mp4", recipe=flagged, model=filmic, progress=False)
-    by_hand = replace(fast_recipe, inference=replace(fast_recipe.inference, temperature=0.95, cast_removal=1.0))
+    by_hand = replace(fast_recipe, inference=replace(fast_recipe.inference, **(PALE | {"temperature": 0.95})))
     colorize_video(src, tmp_path / "b.mp4", recipe=by_hand, model=shipped, progress=False)
     assert np.array_equal(frames_of(tmp_path / "a.mp4"), frames_of(tmp_path / "b.mp4")), \
         "the flag's temperature, the film decoding's cast removal"
 
+    vivid = replace(fast_recipe, inference=replace(fast_recipe.inference, vivid=True))
+    colorize_video(src, tmp_path / "c.mp4", recipe=vivid, model=filmic, progress=False)
+    colorize_video(src, tmp_path / "d.mp4", recipe=fast_recipe, model=shipped, progress=False)
+    assert np.array_equal(frames_of(tmp_path / "c.mp4"), frames_of(tmp_path / "d.mp4")), \
+        "vivid: the film decoded as a photo"
 
-def test_a_preview_shows_the_film_decoding(tmp_path, film_weights, fast_recipe):
+
+def test_a_preview_shows_the_film_decoding(tmp_path, film_weights, photo_only, fast_recipe):
     src = make_video(tmp_path / "film.mp4", frames=12, width=96, height=64)
-    filmic, shipped = load_model(weights=film_weights, device="cpu"), load_model(device="cpu")
+    filmic, shipped = load_model(weights=film_weights, device="cpu"), load_model(weights=photo_only, device="cpu")
     given = replace(fast_recipe, inference=replace(fast_recipe.inference, **PALE))
     shown = preview(src, [0.5], filmic, fast_recipe)
     assert np.array_equal(shown, preview(src, [0.5], shipped, given))
     assert not np.array_equal(shown, preview(src, [0.5], shipped, fast_recipe))
 
 
-def test_video_eval_measures_and_says_the_film_decoding(tmp_path, film_weights):
+def test_video_eval_measures_and_says_the_film_decoding(tmp_path, film_weights, photo_only):
     src = make_video(tmp_path / "clip.mp4", frames=6, width=96, height=64, gray=False)
 
     def table(*args: str) -> str:
@@ -97,10 +115,11 @@ def test_video_eval_measures_and_says_the_film_decoding(tmp_path, film_weights):
         assert r.exit_code == 0, r.output
         return r.output
 
-    filmic, shipped = table("--weights", str(film_weights)), table()
+    filmic, shipped = table("--weights", str(film_weights)), table("--weights", str(photo_only))
     assert "videos decoded as films: temperature 3.0, cast removal 1.0" in filmic, filmic
     assert "decoded as films" not in shipped
-    by_hand = table("--temperature", "3", "--cast-removal", "1")
+    by_hand = table("--weights", str(photo_only), "--temperature", "3", "--cast-removal", "1", "--chroma-restore", "0",
+                    "--confidence-gate", "0")
 
     def rows(out: str) -> str:
         return out[out.index("\nvideo "):]  # the table, below the header lines
@@ -119,8 +138,7 @@ def test_a_malformed_film_decoding_is_a_one_line_error(tmp_path, stored):
 
 def test_set_decoding_film_writes_the_film_decoding_and_leaves_the_rest(tmp_path):
     shipped = load_model()
-    copy = tmp_path / "w.pt"
-    atomic_save(read_checkpoint(shipped.info.weights_path), copy)
+    copy = weights_with(tmp_path, "w.pt", None)
     script = Path(__file__).parents[1] / "scripts" / "set_decoding.py"
     done = subprocess.run([sys.executable, str(script), str(copy), "2.0", "--cast-removal", "0.35", "--gate", "0.3",
                            "--film"], capture_output=True, text=True)

@@ -59,13 +59,14 @@ class ModelChoice:
     cast_removal: float | None
     chroma_restore: float | None
     confidence_gate: float | None
+    vivid: bool
 
     def recipe(self, temporal: TemporalConfig, encode: EncodeSettings | None = None,
                segment_seconds: float = Recipe.segment_seconds) -> Recipe:
         """The recipe for these weights and this decoding, with the temporal stage and the encoding."""
         inference = InferenceConfig(render_size=self.render_size, temperature=self.temperature,
                                     cast_removal=self.cast_removal, chroma_restore=self.chroma_restore,
-                                    confidence_gate=self.confidence_gate)
+                                    confidence_gate=self.confidence_gate, vivid=self.vivid)
         return Recipe(model=self.model_name, weights=str(self.weights) if self.weights else None,
                       inference=inference, temporal=temporal, encode=encode or EncodeSettings(),
                       segment_seconds=segment_seconds)
@@ -103,6 +104,9 @@ model_options = _grouped("model_choice", ModelChoice, [
     click.option("--confidence-gate", type=click.FloatRange(0, 1),
                  help="Chroma scaled down where the network's belief is spread out (confidence below this, "
                       "0..1; 0 = off) [default: the model's]."),
+    click.option("--vivid", is_flag=True,
+                 help="Decode a film as vividly as a photo (the weights' photo decoding, not their cautious film "
+                      "one): bolder colors, and more of them wrong."),
 ])
 """Which model, where it runs, and how it sees the picture: one ``model_choice: ModelChoice``."""
 

@@ -28,6 +28,7 @@ class InferenceConfig:
     cast_removal: float | None = None  # share of each picture's mean ab taken away; None = the model's own
     chroma_restore: float | None = None  # exponent of the chroma raised to the expected; None = the model's own
     confidence_gate: float | None = None  # chroma × min(1, confidence / gate); None = the model's own
+    vivid: bool = False  # a film decoded as vividly as a photo (the weights' photo decoding, not their film one)
 
     @property
     def decoding(self) -> Decoding:
@@ -37,7 +38,10 @@ class InferenceConfig:
 
     def for_film(self, film: Decoding) -> InferenceConfig:
         """These settings for a film's frames: what they leave to the weights becomes the weights' film
-        decoding (``ModelInfo.film_decoding``) where it has one, so a user's flag still wins."""
+        decoding (``ModelInfo.film_decoding``) where it has one, so a user's flag still wins; ``vivid``: the
+        weights' photo decoding instead."""
+        if self.vivid:
+            return self
         chosen = self.decoding.over(film)
         return dataclasses.replace(self, temperature=chosen.temperature, cast_removal=chosen.cast_removal,
                                    chroma_restore=chosen.chroma_restore, confidence_gate=chosen.confidence_gate)
