@@ -3,6 +3,7 @@ the file's own config, and a user's flag still wins over both."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -96,6 +97,16 @@ def test_a_photo_keeps_the_photo_decoding_and_a_flag_wins_over_the_film_one(tmp_
     colorize_video(src, tmp_path / "d.mp4", recipe=fast_recipe, model=shipped, progress=False)
     assert np.array_equal(frames_of(tmp_path / "c.mp4"), frames_of(tmp_path / "d.mp4")), \
         "vivid: the film decoded as a photo"
+
+
+def test_a_run_report_records_the_decoding_a_film_was_made_with(tmp_path, film_weights):
+    src = make_video(tmp_path / "film.mp4", frames=4, width=96, height=64, audio=False)
+    report = tmp_path / "report.json"
+    r = CliRunner().invoke(main, ["run", str(src), "--weights", str(film_weights), "--render-size", "64",
+                                  "--preset", "ultrafast", "--report", str(report), "--quiet"])
+    assert r.exit_code == 0, r.output
+    inference = json.loads(report.read_text())["files"][0]["settings"]["inference"]
+    assert inference == {"render_size": 64, "vivid": False, **PALE}, inference
 
 
 def test_a_preview_shows_the_film_decoding(tmp_path, film_weights, photo_only, fast_recipe):

@@ -37,6 +37,7 @@ def process(job: Job, recipe: Recipe, execution: Execution, model: Colorizer, ov
             result.status = "skipped" if skipped else "done"
             result.frames = None if skipped else 1
         else:
+            result.settings = recipe.for_film(model.info.film_decoding).as_dict()  # what the film is made with
             r = colorize_video(job.input, out, recipe=recipe, execution=execution, model=model,
                                output_format=output_format, overwrite=overwrite, progress=progress)
             result.output = str(r.output)

@@ -303,6 +303,7 @@ def plan_job(job: Job, recipe: Recipe, execution: Execution, model: Colorizer, o
             return
         out = plan_output(job.input, "video", job.output_file, job.output_dir, job.relative)
         recipe = recipe.for_film(model.info.film_decoding)
+        result.settings = recipe.as_dict()  # what the film is made with
         plan = plan_film(job.input, out, recipe, model)
         result.output = str(plan.output)
         if up_to_date(job.input, plan.output, plan.key, overwrite):
