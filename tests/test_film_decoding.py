@@ -138,7 +138,8 @@ def test_video_eval_measures_and_says_the_film_decoding(tmp_path, film_weights, 
     assert rows(filmic) == rows(by_hand) and rows(filmic) != rows(shipped)
 
 
-@pytest.mark.parametrize("stored", [{"temprature": 1.0}, {"temperature": "hot"}, {"cast_removal": -1.0}, [1.0]])
+@pytest.mark.parametrize("stored", [{"temprature": 1.0}, {"temperature": "hot"}, {"cast_removal": -1.0}, [1.0],
+                                    {"confidence_gate": True}])
 def test_a_malformed_film_decoding_is_a_one_line_error(tmp_path, stored):
     ckpt = read_checkpoint(load_model().info.weights_path)
     ckpt["film_decoding"] = stored

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import VidcolorError
 from .color import L_to_gray, rgb_to_lab
@@ -29,7 +30,7 @@ def read_image(path: str | Path) -> np.ndarray:
         return frame.to_ndarray(format="rgb24")
 
 
-def as_rgb8(picture: object) -> np.ndarray:
+def as_rgb8(picture: npt.ArrayLike) -> np.ndarray:
     """Any picture a caller may hold (a numpy array, a PIL image: gray, RGB or RGBA; uint8, or float in
     [0, 1]) as uint8 RGB, so a float photo is never silently truncated to black."""
     arr = np.asarray(picture)

@@ -150,7 +150,7 @@ def film_decoding_of(ckpt: dict[str, Any], path: Path | None) -> Decoding:
     """The file's film decoding (none: films decode as photos); a malformed one is a one-line error."""
     stored = ckpt.get("film_decoding") or {}
     if not isinstance(stored, dict) or not set(stored) <= set(FILM_SETTINGS) or \
-            not all(isinstance(v, (int, float)) and v >= 0 for v in stored.values()):
+            not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in stored.values()):
         raise VidcolorError(f"weights file has a malformed film decoding ({stored!r})", path)
     return Decoding(**{k: float(v) for k, v in stored.items()})
 
