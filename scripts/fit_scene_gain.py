@@ -22,10 +22,10 @@ import torch
 from torch import nn
 
 from vidcolor.media.degrade import degrade_film, seed_for
-from vidcolor.models.archs.base import Decoding
+from vidcolor.models.archs.base import Decoding, remove_cast
 from vidcolor.models.archs.effunet import SceneGain
-from vidcolor.models.checkpoint import read_checkpoint, save_weights
-from vidcolor.models.colorizer import upsample_ab
+from vidcolor.models.checkpoint import atomic_save, read_checkpoint, save_weights
+from vidcolor.models.colorizer import film_decoding_of, upsample_ab
 from vidcolor.models.zoo import build_model, make_config
 from vidcolor.training.data import build_cache, to_gray_ab
 from vidcolor.training.losses import gain_stats, scene_gain_loss
@@ -56,8 +56,8 @@ def fitted(rgb: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return cv2.resize(np.ascontiguousarray(rgb), (bw, bh), interpolation=cv2.INTER_AREA)
 
 
-def collect(cache, ids: np.ndarray, net, temperatures: list[float], batch: int = 16) -> dict[str, np.ndarray]:
-    """Per photo and look (clean, film): pooled deepest features and gain_stats at every temperature."""
+def collect(cache, ids: np.ndarray, net, decodings: list[Decoding], batch: int = 16) -> dict[str, np.ndarray]:
+    """Per photo and look (clean, film): pooled deepest features and gain_stats for every decoding."""
     pooled: list[torch.Tensor] = []
     net.scene.register_forward_hook(lambda m, args, out: pooled.append(SceneGain.pool(args[0])))
     shapes = [bucket_of(*cache.image(int(i)).shape[:2]) for i in ids]
@@ -76,9 +76,9 @@ def collect(cache, ids: np.ndarray, net, temperatures: list[float], batch: int =
             for look, inputs in ((0, gray), (1, aged)):
                 with torch.inference_mode():
                     main, _ = net.split_output(net(torch.from_numpy(np.ascontiguousarray(inputs))))
-                    per_t = [gain_stats(upsample_ab(net.decode_colors(main, Decoding(temperature=t)), shape),
-                                        torch.from_numpy(ab))
-                             for t in temperatures]
+                    per_t = [gain_stats(upsample_ab(remove_cast(net.decode_colors(main, d), d.cast_removal or 0.0),
+                                                    shape), torch.from_numpy(ab))
+                             for d in decodings]
                 feats.append(pooled.pop())
                 stats.append(torch.stack(per_t, 1))
                 film += [look] * len(part)
@@ -117,6 +117,9 @@ def main() -> None:
     ap.add_argument("--temperature", type=float, default=0.8, help="The decoding the gain is fitted for.")
     ap.add_argument("--temperatures", type=float, nargs="+", default=[0.7, 0.8, 0.95, 1.1],
                     help="Decodings whose statistics are kept (a later fit for any of them reuses the pass).")
+    ap.add_argument("--film", action="store_true",
+                    help="Fit the gain for the weights' film decoding instead, and use it for films only (the "
+                         "photo decoding's scene_gain_power 0, the film decoding's 1).")
     ap.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "vidcolor")
     args = ap.parse_args()
     torch.set_num_threads(torch.get_num_threads())
@@ -134,18 +137,22 @@ def main() -> None:
     train_ids = train_ids[np.linspace(0, len(train_ids) - 1, min(args.photos, len(train_ids))).astype(int)]
     val_ids = np.flatnonzero(is_val)
     temps = sorted(set(args.temperatures) | {args.temperature})
-    store = args.cache_dir / f"scene-gain-{ckpt['sha256'][:12]}-{args.photos}-T{'-'.join(map(str, temps))}.npz"
+    film = film_decoding_of(ckpt, args.weights)
+    decodings = [film] if args.film else [Decoding(temperature=t) for t in temps]
+    label = "film-" + "-".join(f"{v:g}" for v in film.as_dict().values()) if args.film else \
+        "T" + "-".join(map(str, temps))
+    store = args.cache_dir / f"scene-gain-{ckpt['sha256'][:12]}-{args.photos}-{label}.npz"
     if store.exists():
         data = dict(np.load(store))
     else:
         print(f"running the network on {len(train_ids)} training and {len(val_ids)} validation photos")
-        tr = collect(cache, train_ids, net, temps)
-        va = collect(cache, val_ids, net, temps)
+        tr = collect(cache, train_ids, net, decodings)
+        va = collect(cache, val_ids, net, decodings)
         data = {f"train_{k}": v for k, v in tr.items()} | {f"val_{k}": v for k, v in va.items()}
         np.savez(store, **data)
     xt, st = (torch.from_numpy(data[f"train_{k}"]).float() for k in ("features", "stats"))
     xv, sv = (torch.from_numpy(data[f"val_{k}"]).float() for k in ("features", "stats"))
-    k = temps.index(args.temperature)
+    k = 0 if args.film else temps.index(args.temperature)
     st, sv = st[:, k], sv[:, k]
     film_v = torch.from_numpy(data["val_film"]).bool()
 
@@ -169,13 +176,20 @@ def main() -> None:
     print(f"chosen on the validation split: l2 {l2:g}: {v:+.3f} dB (no scene gain {gain_db(ones, sv):+.3f})")
     net.scene.load_state_dict(state)
     meta = dict(ckpt["meta"])
+    fitted_for = f"the film decoding {film.as_dict()}" if args.film else f"decoding T {args.temperature}"
     meta["scene_gain"] = (f"SceneGain fitted by scripts/fit_scene_gain.py on {len(train_ids)} training photos "
-                          f"(clean and film-like), network fixed, decoding T {args.temperature}; l2 {l2:g} "
+                          f"(clean and film-like), network fixed, {fitted_for}; l2 {l2:g} "
                           f"chosen on the validation split ({len(val_ids)} photos): ab chroma gain "
                           f"over gray {gain_db(ones, sv):+.3f} -> {v:+.3f} dB")
     meta["command"] = meta.get("command", "") + f" ; python scripts/fit_scene_gain.py {args.data} --weights " \
-                      f"{args.weights} --out {args.out} --photos {args.photos} --temperature {args.temperature}"
-    save_weights(args.out, net, "effunet", {**ckpt["config"], "scene_gain": True}, meta)
+                      f"{args.weights} --out {args.out} --photos {args.photos} --temperature {args.temperature}" \
+                      + (" --film" if args.film else "")
+    config = {**ckpt["config"], "scene_gain": True} | ({"scene_gain_power": 0.0} if args.film else {})
+    save_weights(args.out, net, "effunet", config, meta)
+    if args.film or "film_decoding" in ckpt:  # the file's film decoding goes with it (using the gain if fitted for it)
+        out = read_checkpoint(args.out)
+        out["film_decoding"] = dict(ckpt.get("film_decoding", {})) | ({"scene_gain_power": 1.0} if args.film else {})
+        atomic_save(out, args.out)
     print(f"wrote {args.out}")
 
 

@@ -143,7 +143,7 @@ class Colorizer:
 
 
 # What a film decoding may set: the run settings a user can also give (pipeline.settings.InferenceConfig)
-FILM_SETTINGS = ("temperature", "cast_removal", "chroma_restore", "confidence_gate")
+FILM_SETTINGS = ("temperature", "cast_removal", "chroma_restore", "confidence_gate", "scene_gain_power")
 
 
 def film_decoding_of(ckpt: dict[str, Any], path: Path | None) -> Decoding:

@@ -28,13 +28,15 @@ class InferenceConfig:
     cast_removal: float | None = None  # share of each picture's mean ab taken away; None = the model's own
     chroma_restore: float | None = None  # exponent of the chroma raised to the expected; None = the model's own
     confidence_gate: float | None = None  # chroma × min(1, confidence / gate); None = the model's own
+    scene_gain_power: float | None = None  # the picture-wide gain raised to this (0: off); None = the model's own
     vivid: bool = False  # a film decoded as vividly as a photo (the weights' photo decoding, not their film one)
 
     @property
     def decoding(self) -> Decoding:
         """The network's decoding for these settings (what is None stays the weights' own)."""
         return Decoding(temperature=self.temperature, cast_removal=self.cast_removal,
-                        chroma_restore=self.chroma_restore, confidence_gate=self.confidence_gate)
+                        chroma_restore=self.chroma_restore, confidence_gate=self.confidence_gate,
+                        scene_gain_power=self.scene_gain_power)
 
     def for_film(self, film: Decoding) -> InferenceConfig:
         """These settings for a film's frames: what they leave to the weights becomes the weights' film
@@ -44,7 +46,8 @@ class InferenceConfig:
             return self
         chosen = self.decoding.over(film)
         return dataclasses.replace(self, temperature=chosen.temperature, cast_removal=chosen.cast_removal,
-                                   chroma_restore=chosen.chroma_restore, confidence_gate=chosen.confidence_gate)
+                                   chroma_restore=chosen.chroma_restore, confidence_gate=chosen.confidence_gate,
+                                   scene_gain_power=chosen.scene_gain_power)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class Decoding:
     confidence_gate: float | None = None  # chroma × min(1, confidence / gate); 0: off
     mode_radius: float | None = None  # annealed mean within this ab radius of the dominant mode; 0: off
     chroma_restore: float | None = None  # chroma × (expected chroma / chroma of the mean)^this; 0: off
+    scene_gain_power: float | None = None  # the picture-wide gain (a SceneGain head's) raised to this; 0: off
 
     def over(self, base: Decoding) -> Decoding:
         """These settings, and ``base``'s where these leave one to the weights (None)."""
@@ -61,8 +62,9 @@ class ChromaNet(nn.Module):
         network predicts one, less the cast removal × each picture's mean."""
         main, gain = self.split_output(out)
         ab = self.decode_colors(main, decoding)
-        if gain is not None:
-            ab = ab * torch.sigmoid(gain.float())[:, None, None, None]
+        power = self.setting(decoding, "scene_gain_power", 1.0)
+        if gain is not None and power > 0:
+            ab = ab * torch.sigmoid(gain.float())[:, None, None, None] ** power
         return remove_cast(ab, self.setting(decoding, "cast_removal"))
 
     def decode_colors(self, main: torch.Tensor, decoding: Decoding | None = None) -> torch.Tensor:

@@ -41,6 +41,8 @@ class UNetConfig:
     # A picture-wide chroma gain in (0, 1) from the deepest features (SceneGain): a scene the network
     # cannot place, such as a nearly colorless street, is colored less instead of painted; False: none
     scene_gain: bool = False
+    # That gain raised to this power when decoding (0: the head is there and unused, e.g. for photos)
+    scene_gain_power: float = 1.0
     # This share of each picture's mean ab taken away from all its pixels (archs.base.remove_cast; 0: off)
     cast_removal: float = 0.0
     # Chroma raised towards the predicted distribution's expected chroma, × (E|ab| / |E ab|)^this
