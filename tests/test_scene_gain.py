@@ -87,3 +87,21 @@ def test_exported_backends_carry_the_gain(tmp_path, monkeypatch):
     plain = model.predict_ab(gray)
     assert torch.allclose(model.predict_ab(gray, graphs=True, backend="onnxruntime"), plain, atol=1e-3)
     assert torch.allclose(model.predict_ab(gray, graphs=True, backend="torch"), plain, atol=1e-3)
+
+
+def test_the_gain_is_raised_to_its_power_and_a_power_of_0_leaves_the_colors_as_without_it():
+    from vidcolor.models.archs.base import Decoding
+
+    torch.manual_seed(0)
+    net = build_model("effunet", make_config("effunet", {"global_context": True, "scene_gain": True,
+                                                         "scene_gain_power": 0.0}), pretrained=False).eval()
+    torch.nn.init.constant_(net.scene.fc.bias, -1.0)  # a gain of about 0.27: each power scales differently
+    with torch.inference_mode():
+        out = net(torch.rand(2, 1, 48, 64) * 255)
+        main, logit = net.split_output(out)
+        bare = net.decode_colors(main)
+        gain = torch.sigmoid(logit)[:, None, None, None]
+        assert torch.equal(net.decode_ab(out), bare), "the config's power 0: the head is unused"
+        assert torch.allclose(net.decode_ab(out, Decoding(scene_gain_power=1.0)), bare * gain)
+        assert torch.allclose(net.decode_ab(out, Decoding(scene_gain_power=0.5)), bare * gain.sqrt())
+    assert float(gain.max()) < 0.5 and float(bare.abs().max()) > 1, "a gain and colors that show the powers apart"
