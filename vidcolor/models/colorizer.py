@@ -142,7 +142,8 @@ class Colorizer:
         return upsample_ab(ab[:n].float(), gray.shape[-2:])
 
 
-# What a film decoding may set: the run settings a user can also give (pipeline.settings.InferenceConfig)
+# What a film decoding may set: the decoding settings a run can also give (pipeline.settings.InferenceConfig
+# has a field of each name, and its decoding is made of them)
 FILM_SETTINGS = ("temperature", "cast_removal", "chroma_restore", "confidence_gate", "scene_gain_power")
 
 

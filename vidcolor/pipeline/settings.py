@@ -16,6 +16,7 @@ from typing import Any
 
 from ..media.encode import EncodeSettings
 from ..models.archs.base import Decoding
+from ..models.colorizer import FILM_SETTINGS
 from .temporal import FlowConfig, TemporalConfig
 
 
@@ -34,9 +35,7 @@ class InferenceConfig:
     @property
     def decoding(self) -> Decoding:
         """The network's decoding for these settings (what is None stays the weights' own)."""
-        return Decoding(temperature=self.temperature, cast_removal=self.cast_removal,
-                        chroma_restore=self.chroma_restore, confidence_gate=self.confidence_gate,
-                        scene_gain_power=self.scene_gain_power)
+        return Decoding(**{name: getattr(self, name) for name in FILM_SETTINGS})
 
     def for_film(self, film: Decoding) -> InferenceConfig:
         """These settings for a film's frames: what they leave to the weights becomes the weights' film
@@ -45,9 +44,7 @@ class InferenceConfig:
         if self.vivid:
             return self
         chosen = self.decoding.over(film)
-        return dataclasses.replace(self, temperature=chosen.temperature, cast_removal=chosen.cast_removal,
-                                   chroma_restore=chosen.chroma_restore, confidence_gate=chosen.confidence_gate,
-                                   scene_gain_power=chosen.scene_gain_power)
+        return dataclasses.replace(self, **{name: getattr(chosen, name) for name in FILM_SETTINGS})
 
 
 @dataclass(frozen=True)
