@@ -32,6 +32,9 @@ def main() -> None:
     ap.add_argument("--note", default="", help="Where the choice came from (kept in the file's metadata).")
     ap.add_argument("--scene-gain-power", type=float,
                     help="The picture-wide gain of a SceneGain head raised to this (0: unused) [default: kept].")
+    ap.add_argument("--prior-correction", type=float,
+                    help="Share of the class rebalancing undone (0: off; scripts/keep_rebalancing.py first) "
+                         "[default: kept].")
     ap.add_argument("--film", action="store_true", help="Set the film decoding (videos) instead of the photo one.")
     args = ap.parse_args()
     ckpt = read_checkpoint(args.weights)
@@ -43,8 +46,9 @@ def main() -> None:
         old_film = ckpt.get("film_decoding", {})
         ckpt["film_decoding"] = {"temperature": args.temperature, "confidence_gate": args.gate,
                                  "cast_removal": args.cast_removal, "chroma_restore": args.restore}
-        if args.scene_gain_power is not None:
-            ckpt["film_decoding"]["scene_gain_power"] = args.scene_gain_power
+        for name in ("scene_gain_power", "prior_correction"):
+            if getattr(args, name) is not None:
+                ckpt["film_decoding"][name] = getattr(args, name)
         ckpt["meta"]["film_decoding_note"] = (f"{ckpt['film_decoding']} (was {old_film or 'the photo decoding'})"
                                               + (f": {args.note}" if args.note else ""))
         atomic_save(ckpt, args.weights)
@@ -55,8 +59,9 @@ def main() -> None:
     old = tuple(cfg.get(k, 0.0) for k in keys)
     new = (args.temperature, args.gate, args.stretch, args.mode_radius, args.cast_removal, args.restore)
     cfg.update(zip(keys, new))
-    if args.scene_gain_power is not None:
-        cfg["scene_gain_power"] = args.scene_gain_power
+    for name in ("scene_gain_power", "prior_correction"):
+        if getattr(args, name) is not None:
+            cfg[name] = getattr(args, name)
     ckpt["meta"]["decoding_note"] = (f"T, gate, stretch, mode radius, cast removal, restore {new} (was {old})"
                                      + (f": {args.note}" if args.note else ""))
     atomic_save(ckpt, args.weights)

@@ -6,10 +6,10 @@ never run it to choose anything on ../shared/data/eval.
     python scripts/sweep_decoding.py ../shared/data/train --split validation --weights W.pt \\
         --temperatures 0.9 1.0 1.1 1.2 --gates 0 0.2 0.3 --limit 400
 
-Two decodings measured here are not checkpoint settings (README, "The model"): --prior-corrections
-subtracts τ·log(rebalancing weight) from the logits, undoing the class rebalancing the network was
-trained with (τ = 1: the calibrated posterior; needs the training photos for their ab prior), and
---flip averages the log-probabilities of the picture and its mirror image.
+--prior-corrections subtracts τ·log(rebalancing weight) from the logits, undoing the class rebalancing
+the network was trained with (τ = 1: the calibrated posterior; the weights must keep their rebalancing:
+scripts/keep_rebalancing.py); --flip, not a checkpoint setting, averages the log-probabilities of the
+picture and its mirror image.
 """
 
 from __future__ import annotations
@@ -21,17 +21,13 @@ import numpy as np
 import torch
 
 from vidcolor import load_model
-from vidcolor.cli.train import parse_weights
 from vidcolor.eval.chroma import ChromaSummary, chroma_scores, summarize
 from vidcolor.eval.photos import input_gray, select_photos
 from vidcolor.media.color import resize
 from vidcolor.media.images import read_image
-from vidcolor.models import ab_bins
 from vidcolor.models.archs.base import Decoding
 from vidcolor.models.colorizer import upsample_ab
 from vidcolor.pipeline.colorize import render_shape
-from vidcolor.training.data import CropConfig, CropSampler, build_cache
-from vidcolor.training.loop import split_of
 from vidcolor.training.split import validation_names
 
 # The issue's bars for photos and film never seen (gain and CF-σ and hue45 at least, cast at most).
@@ -55,14 +51,6 @@ def network_logits(net: torch.nn.Module, x: torch.Tensor, flip: bool) -> torch.T
         return 0.5 * (torch.log_softmax(logits, 1) + torch.log_softmax(mirrored, 1))
 
 
-def training_log_weights(args: argparse.Namespace) -> torch.Tensor:
-    """log of the rebalancing weights the network was trained with (the trainer's own ab prior)."""
-    cache = build_cache([args.folder], args.cache_dir)
-    weights = parse_weights(tuple(args.group_weight))
-    sampler = CropSampler(cache, CropConfig(group_weights=weights), 0, split_of(cache, validation_names()))
-    return torch.from_numpy(np.log(ab_bins.rebalance_weights(sampler.ab_prior(), args.rebalance)))
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", type=Path)
@@ -80,9 +68,6 @@ def main() -> None:
                     help="Tone stretch of the network's input: max gain (0: off); see models.archs.base.stretch_tones.")
     ap.add_argument("--prior-corrections", type=float, nargs="+", default=[0.0],
                     help="τ: logits − τ·log(rebalancing weight) before decoding (0: as trained).")
-    ap.add_argument("--rebalance", type=float, default=0.7, help="The weights' training --rebalance.")
-    ap.add_argument("--group-weight", nargs="*", default=["flowers-tf-128px=0.5", "caltech101=0.7"],
-                    help="The weights' training --group-weight (for the ab prior).")
     ap.add_argument("--cast-removal", type=float, nargs="+", default=[0.0],
                     help="Share of each picture's mean ab taken away (0: off); see models.archs.base.remove_cast.")
     ap.add_argument("--restore", type=float, nargs="+", default=[0.0],
@@ -96,7 +81,6 @@ def main() -> None:
         photos = [photos[i] for i in np.linspace(0, len(photos) - 1, args.limit).astype(int)]
     combos = [(t, g, st, r, tau, k, c) for t in args.temperatures for g in args.gates for st in args.stretch
               for r in args.radii for tau in args.prior_corrections for k in args.restore for c in args.cast_removal]
-    log_w = training_log_weights(args) if any(args.prior_corrections) else torch.zeros(ab_bins.NUM_BINS)
     scores = {(look, c): [] for look in args.degrade for c in combos}
     for path in photos:
         rgb = read_image(path)
@@ -111,10 +95,9 @@ def main() -> None:
                 for t, g, s_, r, tau, k, c in combos:
                     if s_ != st:
                         continue
-                    z = logits - tau * log_w[None, :, None, None] if tau else logits
                     decoding = Decoding(temperature=t, cast_removal=c, confidence_gate=g, mode_radius=r,
-                                        chroma_restore=k)
-                    ab = upsample_ab(model.net.decode_ab(z, decoding), (rh, rw))[0].permute(1, 2, 0).numpy()
+                                        chroma_restore=k, prior_correction=tau)
+                    ab = upsample_ab(model.net.decode_ab(logits, decoding), (rh, rw))[0].permute(1, 2, 0).numpy()
                     scores[(look, (t, g, st, r, tau, k, c))].append(chroma_scores(rgb, resize(ab, w, h)))
     print(f"{args.folder} [{args.split} split] ({len(photos)} photos), render size {args.render_size}, "
           f"weights {model.info.weights_path}")

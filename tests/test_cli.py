@@ -53,7 +53,8 @@ def test_every_option_group_reaches_the_recipe_the_report_records(tmp_path):
     assert r.exit_code == 0, r.output
     settings = json.loads(report.read_text())["files"][0]["settings"]
     assert settings["inference"] == {"render_size": 48, "temperature": 0.9, "cast_removal": 0.3, "chroma_restore": 0.2,
-                                     "confidence_gate": 0.1, "scene_gain_power": None, "vivid": False}
+                                     "confidence_gate": 0.1, "scene_gain_power": None, "prior_correction": None,
+                                     "vivid": False}
     assert (settings["temporal"]["method"], settings["temporal"]["strength"],
             settings["temporal"]["predict_every"]) == ("flow", 0.5, 3)
     encode = settings["encode"]

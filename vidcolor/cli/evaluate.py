@@ -24,13 +24,15 @@ def shown_decoding(model: Colorizer, decoding: Decoding) -> dict[str, float | No
     t = model.net.setting(decoding, "temperature") if model.default_temperature is not None else None
     return {"temperature": t, "cast_removal": model.net.setting(decoding, "cast_removal"),
             "chroma_restore": model.net.setting(decoding, "chroma_restore"),
-            "confidence_gate": model.net.setting(decoding, "confidence_gate")}
+            "confidence_gate": model.net.setting(decoding, "confidence_gate"),
+            "prior_correction": model.net.setting(decoding, "prior_correction")}
 
 
 def describe(shown: dict[str, float | None]) -> str:
     t = shown["temperature"]
     return (f"temperature {t if t is not None else '- (regression)'}, cast removal {shown['cast_removal']}, "
-            f"chroma restoration {shown['chroma_restore']}, confidence gate {shown['confidence_gate']}")
+            f"chroma restoration {shown['chroma_restore']}, confidence gate {shown['confidence_gate']}"
+            + (f", rebalancing undone {shown['prior_correction']}" if shown["prior_correction"] else ""))
 
 
 @click.command(name="eval")

@@ -125,16 +125,21 @@ def restore_chroma(p: torch.Tensor, ab: torch.Tensor, strength: float) -> torch.
 
 
 def decode_logits(logits: torch.Tensor, temperature: float, gate: float = 0.0,
-                  mode_radius: float = 0.0, restore: float = 0.0) -> torch.Tensor:
+                  mode_radius: float = 0.0, restore: float = 0.0,
+                  shift: torch.Tensor | None = None) -> torch.Tensor:
     """Logits to ab: the annealed mean (over the dominant mode only when ``mode_radius`` > 0), its chroma
     raised towards the expected chroma when ``restore`` > 0, scaled by min(1, confidence / gate) when
-    gate > 0.
+    gate > 0. ``shift`` (Q,), where given, is taken from every pixel's logits before the mean (the class
+    rebalancing undone: ``archs.base.ChromaNet.logit_shift``); the gate reads the network's own confidence.
 
     Where the model does not know, a gray wall stays gray instead of taking the average of every
     color it might be (which is the prior's sepia): chroma leans to neutral, hue is kept.
     """
     if restore > 0 and mode_radius > 0:
         raise ValueError("chroma restoration works on the annealed mean over every bin: use mode_radius 0")
+    raw = logits
+    if shift is not None:
+        logits = logits - shift.to(device=logits.device, dtype=logits.dtype)[None, :, None, None]
     if restore > 0:
         p = torch.softmax(logits / temperature, dim=1)
         ab = restore_chroma(p, mean_ab(p), restore)
@@ -143,8 +148,9 @@ def decode_logits(logits: torch.Tensor, temperature: float, gate: float = 0.0,
     else:
         ab = annealed_mean(logits, temperature)
     if gate > 0:
-        ab = ab * (confidence(logits.float()) / gate).clamp(max=1.0)
+        ab = ab * (confidence(raw.float()) / gate).clamp(max=1.0)
     return ab
+
 
 
 def empirical_prior(ab_samples: np.ndarray) -> np.ndarray:

@@ -144,7 +144,8 @@ class Colorizer:
 
 # What a film decoding may set: the decoding settings a run can also give (pipeline.settings.InferenceConfig
 # has a field of each name, and its decoding is made of them)
-FILM_SETTINGS = ("temperature", "cast_removal", "chroma_restore", "confidence_gate", "scene_gain_power")
+FILM_SETTINGS = ("temperature", "cast_removal", "chroma_restore", "confidence_gate", "scene_gain_power",
+                 "prior_correction")
 
 
 def film_decoding_of(ckpt: dict[str, Any], path: Path | None) -> Decoding:
@@ -161,4 +162,9 @@ def load_model(name: str | None = None, weights: str | Path | None = None, devic
     """A zoo model by name (default: the shipped default), or any weights file, ready on ``device``."""
     path, ckpt = read_zoo_checkpoint(name, weights)
     info = ModelInfo(ckpt["arch"], path, ckpt.get("sha256"), ckpt.get("meta", {}), film_decoding_of(ckpt, path))
-    return Colorizer(net_from_checkpoint(ckpt), info, device, compile=compile)
+    net = net_from_checkpoint(ckpt)
+    undoes = info.film_decoding.prior_correction or net.setting(None, "prior_correction")
+    if undoes and net.rebalance_log_weights() is None:
+        raise VidcolorError("weights file decodes with prior_correction but does not keep its class rebalancing",
+                            path)
+    return Colorizer(net, info, device, compile=compile)

@@ -102,6 +102,7 @@ class Trainer:
         self.ema_steps = 0
         self.step = 0
         self.class_weights = torch.from_numpy(self._class_weights())
+        self._keep_rebalancing()
         self.stop_requested = False
 
     def _fresh_ema(self) -> torch.nn.Module | None:
@@ -144,9 +145,15 @@ class Trainer:
 
     def _class_weights(self) -> np.ndarray:
         """Rebalancing weights from the ab statistics of 512 training crops."""
-        if self.config.rebalance >= 1.0:
-            return np.ones(ab_bins.NUM_BINS, np.float32)
-        return ab_bins.rebalance_weights(self.sampler.ab_prior(), self.config.rebalance)
+        return class_weights(self.sampler, self.config.rebalance)
+
+    def _keep_rebalancing(self) -> None:
+        """The class weights written into a model that keeps them (``--model keeps_rebalancing=true``), so
+        its weights file can undo them when decoding (``Decoding.prior_correction``)."""
+        for net in (self.model, self.ema):
+            kept = net.rebalance_log_weights() if net is not None else None
+            if kept is not None:
+                kept.copy_(self.class_weights.log())
 
     def lr_at(self, step: int) -> float:
         c = self.config
@@ -344,6 +351,20 @@ def holdout_scores(model: Colorizer, rgb: np.ndarray,
             tag = f"{look}" if t is None else f"{look}@T{t}"
             result |= {f"{tag}/{k}": v for k, v in summary.as_dict().items() if k != "pictures"}
     return result
+
+
+def class_weights(sampler: CropSampler, rebalance: float) -> np.ndarray:
+    """The class rebalancing weights (λ ``rebalance``; 1: none) of a run drawing from ``sampler``."""
+    if rebalance >= 1.0:
+        return np.ones(ab_bins.NUM_BINS, np.float32)
+    return ab_bins.rebalance_weights(sampler.ab_prior(), rebalance)
+
+
+def training_class_weights(folder: Path, cache_dir: Path, crop: CropConfig, rebalance: float) -> np.ndarray:
+    """The class weights a run on ``folder`` trained with (its crops' fixed ab prior sample), rebuilt for
+    weights that did not keep them: what undoing the rebalancing needs."""
+    cache = build_cache([folder], cache_dir)
+    return class_weights(CropSampler(cache, crop, 0, split_of(cache, validation_names())), rebalance)
 
 
 def split_of(cache: PhotoCache, listed: frozenset[str]) -> frozenset[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields, replace
 import torch
 from torch import nn
 
+from ...errors import VidcolorError
 from .. import ab_bins
 
 AB_SCALE = 110.0  # |a|, |b| of sRGB colors stay below this; tanh outputs are scaled by it
@@ -23,6 +24,7 @@ class Decoding:
     mode_radius: float | None = None  # annealed mean within this ab radius of the dominant mode; 0: off
     chroma_restore: float | None = None  # chroma × (expected chroma / chroma of the mean)^this; 0: off
     scene_gain_power: float | None = None  # the picture-wide gain (a SceneGain head's) raised to this; 0: off
+    prior_correction: float | None = None  # logits − this × log(class rebalancing weight); 0: off (logit_shift)
 
     def over(self, base: Decoding) -> Decoding:
         """These settings, and ``base``'s where these leave one to the weights (None)."""
@@ -57,6 +59,27 @@ class ChromaNet(nn.Module):
         value = getattr(decoding, name, None)
         return getattr(self.config, name, default) if value is None else value
 
+    def rebalance_log_weights(self) -> torch.Tensor | None:
+        """log w (Q,) of the class rebalancing the network was trained with, where the weights keep it."""
+        return None
+
+    def logit_shift(self, decoding: Decoding | None) -> torch.Tensor | None:
+        """What to take from the bin logits before decoding: the decoding's prior correction × log w.
+
+        Trained with rare colors up-weighted by w, the network's belief is p(bin) × w, not p(bin): a bet
+        skewed towards vivid, rare colors, which photos want (README, "The model"). logits − log w is the
+        unskewed belief, whose mean is the guess with the least error: what a film is judged by, where a
+        wrong vivid color lasts a whole shot. None when the correction is 0.
+        """
+        strength = self.setting(decoding, "prior_correction")
+        if strength <= 0:
+            return None
+        log_w = self.rebalance_log_weights()
+        if log_w is None:
+            raise VidcolorError("these weights do not keep their class rebalancing weights, so a decoding with "
+                                "prior_correction cannot undo them (scripts/keep_rebalancing.py adds them)")
+        return strength * log_w
+
     def decode_ab(self, out: torch.Tensor, decoding: Decoding | None = None) -> torch.Tensor:
         """Network output to ab (B, 2, h, w): ``decode_colors``, times the picture's chroma gain where the
         network predicts one, less the cast removal × each picture's mean."""
@@ -74,7 +97,7 @@ class ChromaNet(nn.Module):
             t = self.setting(decoding, "temperature", 1.0)  # every classifier's config has its own
             return ab_bins.decode_logits(main.float(), t, self.setting(decoding, "confidence_gate"),
                                          self.setting(decoding, "mode_radius"),
-                                         self.setting(decoding, "chroma_restore"))
+                                         self.setting(decoding, "chroma_restore"), self.logit_shift(decoding))
         return torch.tanh(main.float()) * AB_SCALE
 
 

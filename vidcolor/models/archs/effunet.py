@@ -48,6 +48,11 @@ class UNetConfig:
     # Chroma raised towards the predicted distribution's expected chroma, × (E|ab| / |E ab|)^this
     # (ab_bins.restore_chroma; 0: off): an uncertain hue is still a vivid color
     chroma_restore: float = 0.0
+    # The training's class rebalancing weights kept, as log w (buffer rebalance_log_w), so that a decoding
+    # can undo them (Decoding.prior_correction); False keeps the older weights' layout
+    keeps_rebalancing: bool = False
+    # logits − this × log w before decoding (0: off; needs keeps_rebalancing): see ChromaNet.logit_shift
+    prior_correction: float = 0.0
 
 
 class ColorUNet(ChromaNet):
@@ -66,6 +71,8 @@ class ColorUNet(ChromaNet):
         self.head = nn.Conv2d(c4, out, 1)
         self.context = GlobalContext(t32, c16) if config.global_context else None
         self.scene = SceneGain(t32) if config.scene_gain else None
+        if config.keeps_rebalancing:
+            self.register_buffer("rebalance_log_w", torch.zeros(ab_bins.NUM_BINS))
 
     def forward(self, gray: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(gray))
@@ -93,6 +100,9 @@ class ColorUNet(ChromaNet):
             return out
         gain = self.scene(f32.detach())[:, :, None, None].expand(-1, -1, *out.shape[-2:])  # reads, never trains, f32
         return torch.cat([out, gain.to(out.dtype)], 1)  # one tensor out: every backend exports it as is
+
+    def rebalance_log_weights(self) -> torch.Tensor | None:
+        return self.rebalance_log_w if self.config.keeps_rebalancing else None
 
     def split_output(self, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         if self.scene is None:
