@@ -108,3 +108,25 @@ def test_chroma_restoration_gives_a_split_hue_bet_its_expected_chroma_and_leaves
     assert float(ab_bins.decode_logits(opposite, 1.0, restore=1.0).norm()) < 1e-2
     with pytest.raises(ValueError, match="mode_radius"):
         ab_bins.decode_logits(torn, 1.0, mode_radius=25, restore=0.5)
+
+
+def test_undoing_the_rebalancing_returns_the_belief_a_rebalanced_network_was_skewed_from():
+    """A network trained with class weights w believes p × w; taking log w from its logits gives p back, whose
+    mean is the plain guess, while the skewed belief's mean is more colorful (rare colors up-weighted)."""
+    ab = real_ab(20000).reshape(2, -1).T.numpy() * 0.3  # mostly near-gray colors
+    prior = torch.from_numpy(ab_bins.empirical_prior(ab)).double()
+    log_w = torch.from_numpy(ab_bins.rebalance_weights(prior.numpy(), 0.5)).double().log()
+    skewed = (prior.log() + log_w).reshape(1, -1, 1, 1)
+    undone = ab_bins.decode_logits(skewed, 1.0, shift=log_w)[0, :, 0, 0]
+    plain = ab_bins.mean_ab(prior.reshape(1, -1, 1, 1))[0, :, 0, 0]
+    assert torch.allclose(undone, plain, atol=1e-6)
+    assert float(ab_bins.decode_logits(skewed, 1.0)[0, :, 0, 0].norm()) > float(plain.norm()) + 1.0
+
+
+def test_the_gate_reads_the_networks_own_confidence_when_the_rebalancing_is_undone():
+    logits = two_modes(0.6).double()
+    shift = torch.linspace(-1.0, 1.0, ab_bins.NUM_BINS, dtype=torch.float64)
+    gated = ab_bins.decode_logits(logits, 1.0, gate=0.99, shift=shift)
+    by_hand = ab_bins.annealed_mean(logits - shift[None, :, None, None], 1.0) * ab_bins.confidence(logits) / 0.99
+    assert torch.allclose(gated, by_hand)
+    assert not torch.allclose(ab_bins.confidence(logits - shift[None, :, None, None]), ab_bins.confidence(logits))

@@ -13,6 +13,7 @@ import av
 import cv2
 import numpy as np
 import pytest
+import torch
 from click.testing import CliRunner
 from media import make_video
 from skimage import data
@@ -21,7 +22,8 @@ from vidcolor import InferenceConfig, colorize_image, colorize_video, load_model
 from vidcolor.cli import main
 from vidcolor.errors import VidcolorError
 from vidcolor.models.archs.base import Decoding
-from vidcolor.models.checkpoint import atomic_save, read_checkpoint
+from vidcolor.models import ab_bins
+from vidcolor.models.checkpoint import atomic_save, read_checkpoint, state_digest
 from vidcolor.pipeline.preview import preview
 
 # far from any photo decoding, so a film shows it at once; every setting given, so it is the same by hand
@@ -163,3 +165,46 @@ def test_set_decoding_film_writes_the_film_decoding_and_leaves_the_rest(tmp_path
     refused = subprocess.run([sys.executable, str(script), str(copy), "2.0", "--stretch", "3", "--film"],
                              capture_output=True, text=True)
     assert refused.returncode != 0 and "film decoding sets" in refused.stderr
+
+
+def weights_keeping(folder, name: str, film: dict, keep: bool = True):
+    """The shipped tensors with this film decoding, keeping a class rebalancing (that of the astronaut's colors)
+    or, ``keep`` False, none at all."""
+    ckpt = read_checkpoint(weights_with(folder, name, film))
+    ckpt["state_dict"].pop("rebalance_log_w", None)
+    ckpt["config"]["keeps_rebalancing"] = keep
+    if keep:
+        ab = cv2.cvtColor(data.astronaut().astype(np.float32) / 255, cv2.COLOR_RGB2Lab)[..., 1:].reshape(-1, 2)
+        w = ab_bins.rebalance_weights(ab_bins.empirical_prior(ab), 0.7)
+        ckpt["state_dict"]["rebalance_log_w"] = torch.from_numpy(np.log(w)).half()
+    ckpt["sha256"] = state_digest(ckpt["state_dict"])
+    atomic_save(ckpt, folder / name)
+    return folder / name
+
+
+def test_a_film_decoding_may_undo_the_class_rebalancing_the_weights_keep(tmp_path, fast_recipe):
+    undone = weights_keeping(tmp_path, "undone.pt", {"prior_correction": 1.0, **PALE, "cast_removal": 0.0})
+    kept = weights_keeping(tmp_path, "kept.pt", {**PALE, "cast_removal": 0.0})
+    filmic, plain = load_model(weights=undone, device="cpu"), load_model(weights=kept, device="cpu")
+    assert filmic.info.film_decoding.prior_correction == 1.0
+    src = make_video(tmp_path / "film.mp4", frames=6, width=96, height=64)
+    colorize_video(src, tmp_path / "a.mp4", recipe=fast_recipe, model=filmic, progress=False)
+    by_hand = replace(fast_recipe, inference=replace(fast_recipe.inference, prior_correction=1.0))
+    colorize_video(src, tmp_path / "b.mp4", recipe=by_hand, model=plain, progress=False)
+    colorize_video(src, tmp_path / "c.mp4", recipe=fast_recipe, model=plain, progress=False)
+    a, b, c = frames_of(tmp_path / "a.mp4"), frames_of(tmp_path / "b.mp4"), frames_of(tmp_path / "c.mp4")
+    assert np.array_equal(a, b), "the film decoding's correction is the same setting given by hand"
+    assert not np.array_equal(a, c), "undoing the rebalancing changes the colors"
+    # photos keep the photo decoding, which undoes nothing
+    gray = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY)
+    assert np.array_equal(colorize_image(gray, model=filmic, config=InferenceConfig(render_size=64)),
+                          colorize_image(gray, model=plain, config=InferenceConfig(render_size=64)))
+
+
+def test_undoing_a_rebalancing_the_weights_do_not_keep_is_a_one_line_error(tmp_path):
+    bad = weights_keeping(tmp_path, "forgetful.pt", {"prior_correction": 1.0}, keep=False)
+    src = make_video(tmp_path / "film.mp4", frames=2, width=64, height=48, audio=False)
+    r = CliRunner().invoke(main, ["run", str(src), "--weights", str(bad), "--quiet"])
+    assert r.exit_code != 0 and "forgetful.pt" in r.output and "prior_correction" in r.output, r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1, r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["film.mp4", "forgetful.pt"], "nothing written"

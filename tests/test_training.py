@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -11,7 +16,10 @@ from skimage import data
 from vidcolor.eval.metrics import colorfulness, psnr, ssim
 from vidcolor.eval.photos import gray_baseline
 from vidcolor.training.data import CropConfig, build_cache
-from vidcolor.training.loop import TrainConfig, Trainer
+from vidcolor import load_model
+from vidcolor.models.checkpoint import read_checkpoint
+from vidcolor.training.loop import TrainConfig, Trainer, split_of
+from vidcolor.training.split import validation_names
 
 
 @pytest.fixture
@@ -113,3 +121,28 @@ def test_gray_baseline_has_no_color_and_keeps_lightness():
     assert colorfulness(base) < 0.5
     L = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[..., 0].astype(int)
     assert np.abs(cv2.cvtColor(base, cv2.COLOR_RGB2Lab)[..., 0].astype(int) - L).max() <= 2
+
+
+def test_a_model_keeping_its_rebalancing_and_the_script_for_older_weights_store_the_same_class_weights(
+        photo_dir, tmp_path):
+    cache = build_cache([photo_dir], tmp_path / "cache")
+    config = TrainConfig(batch_size=4, steps=1, warmup=1, val_images=1, crop=CropConfig(size=48), rebalance=0.5,
+                         model={"keeps_rebalancing": True})
+    validation = split_of(cache, validation_names())
+    kept = Trainer(config, cache, tmp_path / "run", tmp_path / "kept.pt", validation=validation)
+    kept.train_step()
+    kept.export()
+    stored = read_checkpoint(tmp_path / "kept.pt")["state_dict"]["rebalance_log_w"].float()
+    assert torch.allclose(stored, kept.class_weights.log(), atol=2e-3)
+    assert float(stored.max() - stored.min()) > 1.0, "rare colors are weighted up"
+
+    older = Trainer(dataclasses.replace(config, model={}), cache, tmp_path / "run2", tmp_path / "older.pt",
+                    validation=validation)
+    older.export()
+    assert "rebalance_log_w" not in read_checkpoint(tmp_path / "older.pt")["state_dict"]
+    script = Path(__file__).parents[1] / "scripts" / "keep_rebalancing.py"
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "older.pt"), str(photo_dir),
+                           "--cache-dir", str(tmp_path / "cache")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rebuilt = load_model(weights=tmp_path / "older.pt", device="cpu").net.rebalance_log_weights()
+    assert torch.equal(rebuilt, stored)

@@ -97,7 +97,7 @@ def model_status(name: str, evals: dict[str, Any]) -> ModelStatus:
 
 
 def _is_buffer(key: str) -> bool:
-    return key.endswith(("running_mean", "running_var", "num_batches_tracked"))
+    return key.endswith(("running_mean", "running_var", "num_batches_tracked", "rebalance_log_w"))
 
 
 def format_models(rows: list[ModelStatus], set_name: str = "bsds500-test") -> str:
