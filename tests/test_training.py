@@ -138,7 +138,13 @@ def test_a_model_keeping_its_rebalancing_and_the_script_for_older_weights_store_
 
     older = Trainer(dataclasses.replace(config, model={}), cache, tmp_path / "run2", tmp_path / "older.pt",
                     validation=validation)
+    older.init_from(tmp_path / "kept.pt")  # a file's kept class weights are not a tensor to learn from
     older.export()
+    other = Trainer(dataclasses.replace(config, rebalance=0.9), cache, tmp_path / "run3", tmp_path / "other.pt",
+                    validation=validation)
+    other.init_from(tmp_path / "kept.pt")
+    assert torch.allclose(other.shipped.rebalance_log_weights(), other.class_weights.log())
+    assert not torch.allclose(other.class_weights.log(), stored, atol=0.05), "a run keeps its own class weights"
     assert "rebalance_log_w" not in read_checkpoint(tmp_path / "older.pt")["state_dict"]
     script = Path(__file__).parents[1] / "scripts" / "keep_rebalancing.py"
     done = subprocess.run([sys.executable, str(script), str(tmp_path / "older.pt"), str(photo_dir),

@@ -257,10 +257,13 @@ class Trainer:
     def init_from(self, path: Path) -> str:
         """Start from another weights file's tensors where they fit (new layers keep their init)."""
         ckpt = read_checkpoint(path)
-        state = {k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()}
+        # the class weights are this run's own, not the other file's (kept or not, as this run's config says)
+        state = {k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()
+                 if k != "rebalance_log_w"}
         missing, unexpected = self.model.load_state_dict(state, strict=False)
         if unexpected:
             raise ValueError(f"{path}: tensors this architecture does not have: {', '.join(unexpected[:5])}")
+        missing = [k for k in missing if k != "rebalance_log_w"]
         self._load_ema({})
         return f"weights {path} (step {ckpt.get('meta', {}).get('steps')}; new: {', '.join(missing) or 'none'})"
 
