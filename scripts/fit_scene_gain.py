@@ -24,7 +24,7 @@ from torch import nn
 from vidcolor.media.degrade import degrade_film, seed_for
 from vidcolor.models.archs.base import Decoding, remove_cast
 from vidcolor.models.archs.effunet import SceneGain
-from vidcolor.models.checkpoint import atomic_save, read_checkpoint, save_weights
+from vidcolor.models.checkpoint import read_checkpoint, save_weights
 from vidcolor.models.colorizer import film_decoding_of, upsample_ab
 from vidcolor.models.zoo import build_model, make_config
 from vidcolor.training.data import build_cache, to_gray_ab
@@ -185,11 +185,9 @@ def main() -> None:
                       f"{args.weights} --out {args.out} --photos {args.photos} --temperature {args.temperature}" \
                       + (" --film" if args.film else "")
     config = {**ckpt["config"], "scene_gain": True} | ({"scene_gain_power": 0.0} if args.film else {})
-    save_weights(args.out, net, "effunet", config, meta)
-    if args.film or "film_decoding" in ckpt:  # the file's film decoding goes with it (using the gain if fitted for it)
-        out = read_checkpoint(args.out)
-        out["film_decoding"] = dict(ckpt.get("film_decoding", {})) | ({"scene_gain_power": 1.0} if args.film else {})
-        atomic_save(out, args.out)
+    # the file's film decoding goes with it (using the gain if fitted for it)
+    film_decoding = dict(ckpt.get("film_decoding", {})) | ({"scene_gain_power": 1.0} if args.film else {})
+    save_weights(args.out, net, "effunet", config, meta, film_decoding=film_decoding)
     print(f"wrote {args.out}")
 
 

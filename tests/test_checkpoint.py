@@ -27,6 +27,15 @@ def test_saved_weights_describe_and_rebuild_their_model(tmp_path, small_model):
         assert torch.allclose(loaded.net.state_dict()[k].float(), v.float(), atol=1e-2, rtol=1e-3), k
 
 
+def test_saved_weights_carry_a_film_decoding_when_given_one(tmp_path, small_model):
+    save_weights(tmp_path / "plain.pt", small_model, "effunet", {"head": "cls"}, {})
+    save_weights(tmp_path / "film.pt", small_model, "effunet", {"head": "cls"}, {},
+                 film_decoding={"temperature": 2.0, "confidence_gate": 0.5})
+    assert "film_decoding" not in read_checkpoint(tmp_path / "plain.pt")
+    film = load_model(weights=tmp_path / "film.pt", device="cpu").info.film_decoding
+    assert (film.temperature, film.confidence_gate, film.cast_removal) == (2.0, 0.5, None)
+
+
 def test_damaged_weights_are_refused(tmp_path, small_model):
     path = tmp_path / "w.pt"
     save_weights(path, small_model, "effunet", {}, {})

@@ -21,8 +21,8 @@ from skimage import data
 from vidcolor import InferenceConfig, colorize_image, colorize_video, load_model
 from vidcolor.cli import main
 from vidcolor.errors import VidcolorError
-from vidcolor.models.archs.base import Decoding
 from vidcolor.models import ab_bins
+from vidcolor.models.archs.base import Decoding
 from vidcolor.models.checkpoint import atomic_save, read_checkpoint, state_digest
 from vidcolor.pipeline.preview import preview
 

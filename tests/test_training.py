@@ -13,11 +13,11 @@ import pytest
 import torch
 from skimage import data
 
+from vidcolor import load_model
 from vidcolor.eval.metrics import colorfulness, psnr, ssim
 from vidcolor.eval.photos import gray_baseline
-from vidcolor.training.data import CropConfig, build_cache
-from vidcolor import load_model
 from vidcolor.models.checkpoint import read_checkpoint
+from vidcolor.training.data import CropConfig, build_cache
 from vidcolor.training.loop import TrainConfig, Trainer, split_of
 from vidcolor.training.split import validation_names
 

@@ -45,8 +45,8 @@ def atomic_save(obj: Any, path: str | Path) -> None:
 
 
 def save_weights(path: str | Path, model: torch.nn.Module, arch: str, config: dict[str, Any],
-                 meta: dict[str, Any], half: bool = True) -> None:
-    """Write the shipped form: fp16 tensors (floats only) plus description."""
+                 meta: dict[str, Any], half: bool = True, film_decoding: dict[str, float] | None = None) -> None:
+    """Write the shipped form: fp16 tensors (floats only) plus description (and a film decoding, if any)."""
     state = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().clone()
              for k, v in model.state_dict().items()}
     atomic_save({
@@ -57,7 +57,7 @@ def save_weights(path: str | Path, model: torch.nn.Module, arch: str, config: di
         "state_dict": state,
         "sha256": state_digest(state),
         "meta": meta,
-    }, path)
+    } | ({"film_decoding": film_decoding} if film_decoding else {}), path)
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
