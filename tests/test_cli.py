@@ -131,6 +131,11 @@ def test_preview_has_gray_and_color_for_each_time(tmp_path):
     assert np.abs(left[24:, :, 0] - left[24:, :, 2]).max() <= 1  # gray (below the time label)
     assert np.abs(right[..., 0] - right[..., 2]).mean() > 1  # colored
 
+    late = run("preview", src, "--at", "3", "-o", tmp_path / "late.png", "--render-size", "64")
+    assert late.exit_code == 1 and late.output.strip().count("\n") == 0, late.output
+    assert "3.00 s is past the end of the film (2.00 s long)" in late.output and "film.mp4" in late.output
+    assert not (tmp_path / "late.png").exists()
+
 
 @pytest.mark.parametrize("content, message", [
     (None, "no such file"),

@@ -95,7 +95,7 @@ def film_frame(path: Path, index: int, model: Colorizer, recipe: Recipe, warmup:
     for frame in stabilize(source.colorize(frames), recipe.temporal):
         if frame.index >= index:
             return frame
-    raise VidcolorError(f"no frame {index}", path)
+    raise VidcolorError(f"no frame {index}: the film ends before it", path)
 
 
 def preview(path: str | Path, times: list[float], model: Colorizer, recipe: Recipe | None = None,
@@ -109,9 +109,12 @@ def preview(path: str | Path, times: list[float], model: Colorizer, recipe: Reci
     recipe = (recipe or Recipe()).for_film(model.info.film_decoding)
     warm = warmup if recipe.temporal.method != "off" else 0.0
     path = Path(path)
-    rate = probe(path).rate or Fraction(25)
+    info = probe(path)
+    rate = info.rate or Fraction(25)
     rows = []
     for t in times:
+        if info.duration and t >= info.duration:
+            raise VidcolorError(f"{t:.2f} s is past the end of the film ({info.duration:.2f} s long)", path)
         # the frame shown at t, the second before it through the temporal stage (as a resumed run warms up)
         colored = film_frame(path, math.floor(t * rate + 1e-6), model, recipe, round(warm * rate))
         gray = np.dstack([luma_to_gray(colored.y, colored.full_range).astype(np.uint8)] * 3)
