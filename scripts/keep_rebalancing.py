@@ -1,7 +1,7 @@
 """Keep in a weights file the class rebalancing weights it was trained with, so that a decoding can undo
 them (``prior_correction``: the film decoding's error-optimal guess, README "On video").
 
-Weights trained with ``--model keeps_rebalancing=true`` keep them already. For older ones they are rebuilt
+Weights trained with ``--set keeps_rebalancing=true`` keep them already. For older ones they are rebuilt
 from the training photos exactly as the trainer drew them (its fixed sample of 512 crops, cut as the file's
 ``train_config`` says, and its λ); the network's tensors are unchanged, one buffer is added (the sha256
 changes):

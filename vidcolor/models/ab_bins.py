@@ -152,7 +152,6 @@ def decode_logits(logits: torch.Tensor, temperature: float, gate: float = 0.0,
     return ab
 
 
-
 def empirical_prior(ab_samples: np.ndarray) -> np.ndarray:
     """Class frequencies of an (N, 2) sample of ab, smoothed as in the paper."""
     idx = nearest_bin(torch.from_numpy(ab_samples.T.reshape(1, 2, -1, 1).astype(np.float32)))

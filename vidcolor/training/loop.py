@@ -148,7 +148,7 @@ class Trainer:
         return class_weights(self.sampler, self.config.rebalance)
 
     def _keep_rebalancing(self) -> None:
-        """The class weights written into a model that keeps them (``--model keeps_rebalancing=true``), so
+        """The class weights written into a model that keeps them (``--set keeps_rebalancing=true``), so
         its weights file can undo them when decoding (``Decoding.prior_correction``)."""
         for net in (self.model, self.ema):
             kept = net.rebalance_log_weights() if net is not None else None
