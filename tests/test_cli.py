@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from media import make_video, video_facts
 from skimage import data
 
+from vidcolor import load_model
 from vidcolor.cli import main
 
 FAST = ["--render-size", "64", "--preset", "ultrafast", "--quiet"]
@@ -53,8 +54,9 @@ def test_every_option_group_reaches_the_recipe_the_report_records(tmp_path):
     assert r.exit_code == 0, r.output
     settings = json.loads(report.read_text())["files"][0]["settings"]
     assert settings["inference"] == {"render_size": 48, "temperature": 0.9, "cast_removal": 0.3, "chroma_restore": 0.2,
-                                     "confidence_gate": 0.1, "scene_gain_power": None, "prior_correction": None,
-                                     "vivid": False}
+                                     "confidence_gate": 0.1, "scene_gain_power": None, "vivid": False,
+                                     # a film: what the flags leave to the weights is their film decoding's
+                                     "prior_correction": load_model().info.film_decoding.prior_correction}
     assert (settings["temporal"]["method"], settings["temporal"]["strength"],
             settings["temporal"]["predict_every"]) == ("flow", 0.5, 3)
     encode = settings["encode"]

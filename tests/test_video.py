@@ -180,7 +180,7 @@ def test_plain_model_gives_the_same_film_as_its_torchscript_graphs(tmp_path, mod
     a, b = video_facts(graphs.output), video_facts(eager.output)
     assert a["times"] == b["times"] and all(np.array_equal(x, y) for x, y in zip(a["luma"], b["luma"]))
     diff = np.abs(a["last_rgb"].astype(int) - b["last_rgb"].astype(int))
-    assert diff.mean() < 0.5 and colorfulness(a["last_rgb"]) > 5.0
+    assert diff.mean() < 0.5 and colorfulness(a["last_rgb"]) > 2.0  # a gray frame scores ~0
 
 
 def test_compiled_model_gives_the_same_film(tmp_path, model, fast_recipe):
@@ -194,7 +194,7 @@ def test_compiled_model_gives_the_same_film(tmp_path, model, fast_recipe):
     assert b["audio"] == a["audio"]
     assert all(np.array_equal(x, y) for x, y in zip(a["luma"], b["luma"]))
     diff = np.abs(a["last_rgb"].astype(int) - b["last_rgb"].astype(int))
-    assert diff.mean() < 1.0 and colorfulness(b["last_rgb"]) > 5.0
+    assert diff.mean() < 1.0 and colorfulness(b["last_rgb"]) > 2.0  # a gray frame scores ~0
 
 
 def test_list_videos_finds_videos_by_probing_and_skips_everything_else(tmp_path):
