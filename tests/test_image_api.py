@@ -41,3 +41,9 @@ def test_every_form_of_one_photo_is_colorized_alike(model, tmp_path):
 def test_what_is_not_a_picture_is_a_one_line_error(model, picture):
     with pytest.raises(VidcolorError, match="not a picture"):
         colorize_image(picture, model=model, config=CONFIG)
+
+
+def test_a_float_picture_on_the_0_to_255_scale_is_a_one_line_error_not_a_white_picture(model):
+    gray = cv2.cvtColor(data.astronaut()[::4, ::4], cv2.COLOR_RGB2GRAY).astype(np.float32)  # 0..255, as cv2 gives
+    with pytest.raises(VidcolorError, match=r"must be in \[0, 1\], this one reaches 2\d\d"):
+        colorize_image(gray, model=model, config=CONFIG)

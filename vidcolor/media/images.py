@@ -32,13 +32,18 @@ def read_image(path: str | Path) -> np.ndarray:
 
 def as_rgb8(picture: npt.ArrayLike) -> np.ndarray:
     """Any picture a caller may hold (a numpy array, a PIL image: gray, RGB or RGBA; uint8, or float in
-    [0, 1]) as uint8 RGB, so a float photo is never silently truncated to black."""
+    [0, 1]) as uint8 RGB, so a float photo is never silently truncated to black, nor a 0..255 float one
+    blown out to white."""
     arr = np.asarray(picture)
     if arr.ndim == 3 and arr.shape[2] in (3, 4):
         arr = arr[..., :3]
     elif arr.ndim != 2:
         raise VidcolorError(f"not a picture: an array of shape {arr.shape} (want H×W, H×W×3 or H×W×4)")
     if arr.dtype.kind == "f":
+        top = float(np.nanmax(arr)) if arr.size else 0.0
+        if top > 1.0 + 1e-3:  # a 0..255 float picture would be read as all white
+            raise VidcolorError(f"a float picture must be in [0, 1], this one reaches {top:g} "
+                                "(divide it by 255, or pass uint8)")
         arr = np.clip(arr * 255.0 + 0.5, 0, 255)
     elif arr.dtype == bool or arr.dtype.kind not in "ui":
         raise VidcolorError(f"not a picture: an array of {arr.dtype}")
