@@ -25,14 +25,16 @@ def shown_decoding(model: Colorizer, decoding: Decoding) -> dict[str, float | No
     return {"temperature": t, "cast_removal": model.net.setting(decoding, "cast_removal"),
             "chroma_restore": model.net.setting(decoding, "chroma_restore"),
             "confidence_gate": model.net.setting(decoding, "confidence_gate"),
-            "prior_correction": model.net.setting(decoding, "prior_correction")}
+            "prior_correction": model.net.setting(decoding, "prior_correction"),
+            "chroma_smoothing": model.net.setting(decoding, "chroma_smoothing")}
 
 
 def describe(shown: dict[str, float | None]) -> str:
     t = shown["temperature"]
     return (f"temperature {t if t is not None else '- (regression)'}, cast removal {shown['cast_removal']}, "
             f"chroma restoration {shown['chroma_restore']}, confidence gate {shown['confidence_gate']}"
-            + (f", rebalancing undone {shown['prior_correction']}" if shown["prior_correction"] else ""))
+            + (f", rebalancing undone {shown['prior_correction']}" if shown["prior_correction"] else "")
+            + (f", chroma smoothing {shown['chroma_smoothing']:g}" if shown["chroma_smoothing"] else ""))
 
 
 @click.command(name="eval")

@@ -59,6 +59,7 @@ class ModelChoice:
     cast_removal: float | None
     chroma_restore: float | None
     confidence_gate: float | None
+    chroma_smoothing: int | None
     vivid: bool
 
     def recipe(self, temporal: TemporalConfig, encode: EncodeSettings | None = None,
@@ -66,7 +67,9 @@ class ModelChoice:
         """The recipe for these weights and this decoding, with the temporal stage and the encoding."""
         inference = InferenceConfig(render_size=self.render_size, temperature=self.temperature,
                                     cast_removal=self.cast_removal, chroma_restore=self.chroma_restore,
-                                    confidence_gate=self.confidence_gate, vivid=self.vivid)
+                                    confidence_gate=self.confidence_gate, vivid=self.vivid,
+                                    chroma_smoothing=None if self.chroma_smoothing is None
+                                    else float(self.chroma_smoothing))
         return Recipe(model=self.model_name, weights=str(self.weights) if self.weights else None,
                       inference=inference, temporal=temporal, encode=encode or EncodeSettings(),
                       segment_seconds=segment_seconds)
@@ -104,6 +107,10 @@ model_options = _grouped("model_choice", ModelChoice, [
     click.option("--confidence-gate", type=click.FloatRange(0, 1),
                  help="Chroma scaled down where the network's belief is spread out (confidence below this, "
                       "0..1; 0 = off) [default: the model's]."),
+    click.option("--chroma-smoothing", type=click.IntRange(0, 16),
+                 help="Colors evened out within regions of even gray and kept to the gray's edges: the radius in "
+                      "cells of the network's output (a quarter of the working size; higher = one color per "
+                      "object, fewer blotches; 0 = off) [default: the model's; for videos its film decoding]."),
     click.option("--vivid", is_flag=True,
                  help="Decode a film as vividly as a photo (the weights' photo decoding, not their cautious film "
                       "one): bolder colors, and more of them wrong."),

@@ -22,6 +22,7 @@ from ..runtime.device import pick_device
 from .archs.base import ChromaNet, Decoding
 from .backends import RUNNERS, OnnxGraphs
 from .checkpoint import state_digest
+from .guided import guided_upsample
 from .tracing import Graphs
 from .zoo import net_from_checkpoint, read_zoo_checkpoint
 
@@ -138,14 +139,15 @@ class Colorizer:
                     else contextlib.nullcontext())
         with autocast:
             out = self._forward(graphs, backend)(gray)
-        ab = self.net.decode_ab(out, decoding or Decoding())
-        return upsample_ab(ab[:n].float(), gray.shape[-2:])
+        ab = self.net.decode_ab(out, decoding or Decoding())[:n].float()
+        radius = round(self.net.setting(decoding, "chroma_smoothing"))
+        return guided_upsample(ab, gray[:n], radius) if radius > 0 else upsample_ab(ab, gray.shape[-2:])
 
 
 # What a film decoding may set: the decoding settings a run can also give (pipeline.settings.InferenceConfig
 # has a field of each name, and its decoding is made of them)
 FILM_SETTINGS = ("temperature", "cast_removal", "chroma_restore", "confidence_gate", "scene_gain_power",
-                 "prior_correction")
+                 "prior_correction", "chroma_smoothing")
 
 
 def film_decoding_of(ckpt: dict[str, Any], path: Path | None) -> Decoding:

@@ -25,6 +25,7 @@ class Decoding:
     chroma_restore: float | None = None  # chroma × (expected chroma / chroma of the mean)^this; 0: off
     scene_gain_power: float | None = None  # the picture-wide gain (a SceneGain head's) raised to this; 0: off
     prior_correction: float | None = None  # logits − this × log(class rebalancing weight); 0: off (logit_shift)
+    chroma_smoothing: float | None = None  # edge-aware upsampling radius, in output cells (models.guided); 0: off
 
     def over(self, base: Decoding) -> Decoding:
         """These settings, and ``base``'s where these leave one to the weights (None)."""
