@@ -1,0 +1,121 @@
+"""Edge-aware chroma smoothing (models/guided.py): colors even out within a region of even gray, follow the
+gray's edges, and reach films and photos through the decoding like any other setting."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+import torch
+from media import make_video
+from skimage import data
+from test_film_decoding import weights_with
+
+from vidcolor import InferenceConfig, colorize_image, colorize_video, load_model
+from vidcolor.models.archs.base import Decoding
+from vidcolor.models.colorizer import upsample_ab
+from vidcolor.models.guided import guided_upsample
+
+
+def two_halves(h: int = 64, w: int = 64) -> torch.Tensor:
+    """(1, 1, h, w) gray: dark left half, bright right half."""
+    gray = torch.full((1, 1, h, w), 60.0)
+    gray[..., w // 2:] = 190.0
+    return gray
+
+
+def test_colors_follow_the_gray_edge_where_plain_upsampling_lets_them_cross():
+    gray = two_halves()
+    truth = torch.where(torch.arange(64) < 32, 40.0, -40.0).expand(1, 2, 64, 64)
+    coarse = torch.nn.functional.interpolate(truth, size=(16, 16), mode="area")
+    coarse = torch.nn.functional.avg_pool2d(coarse, 3, 1, 1, count_include_pad=False)  # a coarse, blurred guess
+    plain, guided = upsample_ab(coarse, (64, 64)), guided_upsample(coarse, gray, radius=2)
+
+    def keeps_sides(ab: torch.Tensor) -> bool:
+        """Each side's color, clearly, on the two pixels next to the edge."""
+        return bool((ab[..., 30:32] > 10).all() and (ab[..., 32:34] < -10).all())
+
+    assert keeps_sides(guided) and not keeps_sides(plain)
+    jump = float((guided[..., 31] - guided[..., 32]).mean())
+    assert jump > 2 * float((plain[..., 31] - plain[..., 32]).mean()) and jump > 25, jump
+    # far from the edge both keep the color
+    assert torch.allclose(guided[..., :8], truth[..., :8], atol=2.0)
+
+
+def test_blotches_even_out_within_a_region_of_even_gray_and_its_mean_color_stays():
+    gray = torch.full((1, 1, 64, 96), 128.0) + torch.randn(1, 1, 64, 96)  # one object, a little grain
+    rng = torch.Generator().manual_seed(0)
+    coarse = 20.0 + 15.0 * torch.randn(1, 2, 16, 24, generator=rng)  # orange, in blotches
+    plain, guided = upsample_ab(coarse, (64, 96)), guided_upsample(coarse, gray, radius=3)
+    assert guided.std() < 0.5 * plain.std(), (float(guided.std()), float(plain.std()))
+    assert torch.allclose(guided.mean(dim=(2, 3)), coarse.mean(dim=(2, 3)), atol=2.0)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (5, 40)])
+def test_any_output_grid_even_one_cell_gives_the_working_size(shape):
+    coarse = torch.randn(2, 2, *shape)
+    out = guided_upsample(coarse, torch.rand(2, 1, shape[0] * 4, shape[1] * 4) * 255, radius=6)
+    assert out.shape == (2, 2, shape[0] * 4, shape[1] * 4) and torch.isfinite(out).all()
+
+
+def chroma_spread(rgb: np.ndarray) -> float:
+    lab = cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+    return float(lab[..., 1:].std())
+
+
+def test_a_photo_smoothed_on_request_keeps_its_edges_and_loses_its_blotches():
+    model = load_model(device="cpu")
+    gray = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY)
+    plain = colorize_image(gray, model=model, config=InferenceConfig(render_size=96))
+    assert np.array_equal(plain, colorize_image(gray, model=model,
+                                                config=InferenceConfig(render_size=96, chroma_smoothing=0.0)))
+    smooth = colorize_image(gray, model=model, config=InferenceConfig(render_size=96, chroma_smoothing=4.0))
+    assert not np.array_equal(plain, smooth)
+    assert chroma_spread(smooth) < chroma_spread(plain)
+    # the luminance is the input's either way
+    for out in (plain, smooth):
+        L = cv2.cvtColor(out, cv2.COLOR_RGB2Lab)[..., 0].astype(int)
+        assert np.abs(L - cv2.cvtColor(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB), cv2.COLOR_RGB2Lab)[..., 0]).mean() < 2
+
+
+def frames_of(path) -> np.ndarray:
+    with av.open(str(path)) as c:
+        return np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)])
+
+
+def test_a_film_decoding_with_smoothing_is_the_same_setting_given_by_hand(tmp_path, fast_recipe):
+    film = {"temperature": 0.8, "cast_removal": 0.5, "confidence_gate": 0.0, "chroma_restore": 0.0}
+    smoothed = load_model(weights=weights_with(tmp_path, "s.pt", film | {"chroma_smoothing": 3.0}), device="cpu")
+    plain = load_model(weights=weights_with(tmp_path, "p.pt", film), device="cpu")
+    assert smoothed.info.film_decoding == Decoding(**film, chroma_smoothing=3.0)
+    src = make_video(tmp_path / "film.mp4", frames=6, width=96, height=64)
+    colorize_video(src, tmp_path / "a.mp4", recipe=fast_recipe, model=smoothed, progress=False)
+    by_hand = replace(fast_recipe, inference=replace(fast_recipe.inference, chroma_smoothing=3.0))
+    colorize_video(src, tmp_path / "b.mp4", recipe=by_hand, model=plain, progress=False)
+    colorize_video(src, tmp_path / "c.mp4", recipe=fast_recipe, model=plain, progress=False)
+    a, b, c = frames_of(tmp_path / "a.mp4"), frames_of(tmp_path / "b.mp4"), frames_of(tmp_path / "c.mp4")
+    assert len(a) == 6 and np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_set_decoding_sets_the_film_smoothing_and_keeps_what_it_is_not_given(tmp_path):
+    script = Path(__file__).parents[1] / "scripts" / "set_decoding.py"
+    copy = weights_with(tmp_path, "w.pt", {"temperature": 1.0, "scene_gain_power": 0.5})
+
+    def set_(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(script), str(copy), *args], capture_output=True, text=True)
+
+    assert set_("0.8", "--cast-removal", "0.5", "--smoothing", "3", "--film").returncode == 0
+    assert load_model(weights=copy).info.film_decoding == Decoding(
+        temperature=0.8, cast_removal=0.5, confidence_gate=0.0, chroma_restore=0.0, chroma_smoothing=3.0,
+        scene_gain_power=0.5)
+    assert set_("0.9", "--film").returncode == 0
+    assert load_model(weights=copy).info.film_decoding.chroma_smoothing == 3.0, "kept when not given"
+    refused = set_("0.8", "--smoothing", "3")
+    assert refused.returncode != 0 and "film decoding setting" in refused.stderr
