@@ -48,7 +48,8 @@ def test_every_option_group_reaches_the_recipe_the_report_records(tmp_path):
     src = make_video(tmp_path / "film.mp4", frames=4, audio=False)
     report = tmp_path / "report.json"
     r = run("run", src, "--render-size", "48", "--temperature", "0.9", "--cast-removal", "0.3",
-            "--chroma-restore", "0.2", "--confidence-gate", "0.1", "--chroma-smoothing", "3", "--strength", "0.5", "--predict-every", "3",
+            "--chroma-restore", "0.2", "--confidence-gate", "0.1", "--chroma-smoothing", "3", "--strength", "0.5",
+            "--predict-every", "3",
             "--crf", "30", "--preset", "ultrafast", "--segment-seconds", "5",
             "--model-workers", "1", "--no-jit", "--batch-size", "2", "--device", "cpu", "--report", report, "--quiet")
     assert r.exit_code == 0, r.output
