@@ -16,6 +16,7 @@ from pathlib import Path
 from vidcolor import InferenceConfig, load_model
 from vidcolor.eval.tables import summarize_videos
 from vidcolor.eval.videos import evaluate_video, list_videos
+from vidcolor.media.degrade import REELS
 from vidcolor.pipeline.temporal import FlowConfig, TemporalConfig, temporal_config
 
 
@@ -41,11 +42,12 @@ def main() -> None:
     ap.add_argument("--set", dest="configs", action="append", default=[], help="One configuration, KEY=V,...")
     ap.add_argument("--weights")
     ap.add_argument("--render-size", type=int, default=InferenceConfig().render_size)
+    ap.add_argument("--degrade", choices=sorted(REELS), help="The gray copies made film-like first (a reel each).")
     args = ap.parse_args()
     configs = {spec or "default": parse(spec) for spec in args.configs or [""]}
     net = load_model(weights=args.weights, device="cpu")
     config = InferenceConfig(render_size=args.render_size)
-    rows = {path.name: evaluate_video(path, net, config, configs) for target in args.targets
+    rows = {path.name: evaluate_video(path, net, config, configs, degrade=args.degrade) for target in args.targets
             for path in list_videos(target)}
     for i, name in enumerate(configs):
         picked = {video: [r[0], r[1], r[2 + i]] for video, r in rows.items()}  # original, off, this one

@@ -7,12 +7,15 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from click.testing import CliRunner
+from media import make_video
 from skimage import data
 
 from vidcolor import load_model
+from vidcolor.cli import main
 from vidcolor.eval.chroma import chroma_scores, summarize
 from vidcolor.media.color import lab_to_rgb
-from vidcolor.media.degrade import degrade_film, seed_for
+from vidcolor.media.degrade import FilmReel, degrade_film, seed_for
 from vidcolor.models import ab_bins
 from vidcolor.models.archs.base import Decoding, remove_cast, stretch_tones
 from vidcolor.models.checkpoint import atomic_save, read_checkpoint
@@ -73,6 +76,49 @@ def test_the_film_look_is_seeded_and_changes_the_picture():
     assert np.array_equal(a, b) and not np.array_equal(a, c)
     assert a.shape == gray.shape and a.dtype == np.float32 and a.min() >= 0 and a.max() <= 255
     assert np.abs(a - gray).mean() > 3
+
+
+def test_a_reel_keeps_one_look_for_the_clip_and_draws_grain_dust_and_flicker_per_frame():
+    gray = data.camera()[::4, ::4].astype(np.float32)
+    reel, again = (FilmReel(np.random.default_rng(seed_for("reel.mp4"))) for _ in range(2))
+    frames = [reel(gray) for _ in range(4)]
+    assert all(np.array_equal(f, again(gray)) for f in frames), "seeded: the same reel every time"
+    assert all(f.shape == gray.shape and f.dtype == np.float32 and 0 <= f.min() and f.max() <= 255 for f in frames)
+    assert not np.array_equal(frames[0], frames[1]), "the grain is new in every frame"
+
+    def tone(frame: np.ndarray) -> np.ndarray:
+        """The reel's tone curve without the grain and the flicker (a gain): quantiles over the median."""
+        q = np.percentile(cv2.GaussianBlur(frame, (0, 0), 2), [5, 25, 50, 75, 95])
+        return q / q[2]
+
+    reels = [[FilmReel(np.random.default_rng(seed_for(n)))] for n in ("a.mp4", "b.mp4", "c.mp4")]
+    shown = [[r[0](gray) for _ in range(4)] for r in reels]
+    within = np.mean([max(np.abs(tone(f) - tone(fs[0])).max() for f in fs[1:]) for fs in shown])
+    across = np.mean([np.abs(tone(shown[k][0]) - tone(shown[k - 1][0])).max() for k in range(3)])
+    assert within < 0.5 * across, ("one look for the whole reel", within, across)
+
+
+def test_video_eval_makes_each_clip_a_film_like_reel_the_same_way_every_time(tmp_path):
+    src = make_video(tmp_path / "clip.mp4", frames=6, width=96, height=64, gray=False)
+
+    def table(*args: str) -> str:
+        r = CliRunner().invoke(main, ["eval", str(src), "--render-size", "64", "--quiet", *args])
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    def rows(out: str) -> list[str]:
+        return out[out.index("\nvideo "):].splitlines()
+
+    clean, film = table(), table("--degrade", "film")
+    assert "inputs degraded: film" in film and "inputs degraded" not in clean
+    assert rows(film) == rows(table("--degrade", "film")), "seeded by the clip's name"
+    def method(out: str, name: str) -> list[str]:
+        return [r for r in rows(out) if r.startswith("clip.mp4") and name in r]
+
+    assert method(clean, "original") == method(film, "original"), "the truth is the clean clip"
+    assert method(clean, "temporal") != method(film, "temporal")
+    refused = CliRunner().invoke(main, ["eval", str(src), "--degrade", "film", "--keyframes", "shots"])
+    assert refused.exit_code == 2 and "--degrade" in refused.output
 
 
 def test_the_validation_split_never_reaches_a_training_batch(tmp_path):

@@ -43,7 +43,8 @@ def describe(shown: dict[str, float | None]) -> str:
 @temporal_options
 @click.option("--degrade", type=click.Choice(list(DEGRADATIONS)),
               help="Give the gray inputs a film-like look first (grain, blur, tone, dust, flicker; seeded by "
-                   "each file's name, so every run sees the same pictures).")
+                   "each file's name, so every run sees the same pictures). Videos: one look per clip, its "
+                   "grain, dust and flicker changing frame by frame, as on a reel.")
 @click.option("--split", type=click.Choice(["validation"]),
               help="Only the photos of the training data's validation split (for choosing settings).")
 @click.option("--keyframes", "keyframes_mode", type=click.Choice(["shots"]),
@@ -94,6 +95,9 @@ def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: Tem
         if film != shown:
             click.echo(f"videos decoded as films: {describe(film)}")
     if videos and (keyframes_mode or reference_mode):
+        if degrade:
+            raise click.UsageError("--degrade is measured on the automatic colors only, not with --keyframes "
+                                   "or --reference")
         import tempfile
 
         from ..eval.directed import evaluate_directed, format_directed
@@ -106,8 +110,8 @@ def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: Tem
         return
     if videos:
         configs = {f"temporal {recipe.temporal.method}": recipe.temporal} if recipe.temporal.method != "off" else {}
-        rows = {path.name: evaluate_video(path, model, recipe.inference, configs, progress=not quiet)
-                for path in videos}
+        rows = {path.name: evaluate_video(path, model, recipe.inference, configs, progress=not quiet,
+                                          degrade=degrade) for path in videos}
         click.echo(format_video_table(rows))
         if configs:
             click.echo(summarize_videos(rows))

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import VidcolorError
 from ..media.color import combine, resize, to_uint8
+from ..media.degrade import REELS, seed_for
 from ..media.frames import Frame
 from ..media.images import gray_of
 from ..media.probe import open_input, probe
@@ -67,18 +68,22 @@ def decoded_rgb(path: Path) -> Iterator[np.ndarray]:
 
 
 def evaluate_video(path: Path, model: Colorizer, config: InferenceConfig,
-                   temporal: dict[str, TemporalConfig], progress: bool = True) -> list[VideoScores]:
+                   temporal: dict[str, TemporalConfig], progress: bool = True,
+                   degrade: str | None = None) -> list[VideoScores]:
     """Gray copy of a color video, colorized without and with each temporal configuration, measured
-    (the frames decoded as the weights decode a film)."""
+    (the frames decoded as the weights decode a film). ``degrade``: the gray copy made film-like first,
+    one look for the clip (seeded by its name), grain, dust and flicker frame by frame (``media.degrade.REELS``)."""
     config = config.for_film(model.info.film_decoding)
+    reel = REELS[degrade](np.random.default_rng(seed_for(path.name))) if degrade else None
     methods = {name: make_temporal(t) for name, t in temporal.items()}
     strides = {name: PredictionStride(t) for name, t in temporal.items() if strided(t)}
-    originals: deque[tuple[np.ndarray, np.ndarray]] = deque()
+    originals: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque()
 
     def frames() -> Iterator[Frame]:
         for i, rgb in enumerate(decoded_rgb(path)):
-            gray = gray_of(rgb)
-            originals.append((rgb, gray))
+            clean = gray_of(rgb)
+            gray = clean if reel is None else reel(clean)
+            originals.append((rgb, gray, clean))
             yield Frame(index=i, pts=i, time_base=Fraction(1, 25), y=(gray + 0.5).astype(np.uint8),
                         full_range=True, matrix="bt601")
 
@@ -90,8 +95,8 @@ def evaluate_video(path: Path, model: Colorizer, config: InferenceConfig,
     prev_gray8 = None
     bar = progress_bar(None, path.name, "frame", enabled=progress)
     for frame in colorize_frames(frames(), model, config):
-        rgb, gray = originals.popleft()
-        gray8 = (gray + 0.5).astype(np.uint8)
+        rgb, gray, clean = originals.popleft()
+        gray8 = (clean + 0.5).astype(np.uint8)  # the measures' motion: the true footage's, never the grain's
         fwd, mask = flow_pair(prev_gray8, gray8, dis) if prev_gray8 is not None else (None, None)
         abs_small = {"temporal off": frame.ab}
         for name, method in methods.items():
