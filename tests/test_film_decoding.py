@@ -182,17 +182,22 @@ def weights_keeping(folder, name: str, film: dict, keep: bool = True):
     return folder / name
 
 
+def film_by_hand_and_plain(tmp_path, recipe, filmic, plain, **by_hand) -> tuple[np.ndarray, ...]:
+    """A film's frames three ways: with ``filmic``'s film decoding, with ``plain`` weights given ``by_hand``
+    settings, and with ``plain`` as it is."""
+    src = make_video(tmp_path / "film.mp4", frames=6, width=96, height=64)
+    given = replace(recipe, inference=replace(recipe.inference, **by_hand))
+    for name, model, r in (("a", filmic, recipe), ("b", plain, given), ("c", plain, recipe)):
+        colorize_video(src, tmp_path / f"{name}.mp4", recipe=r, model=model, progress=False)
+    return tuple(frames_of(tmp_path / f"{name}.mp4") for name in "abc")
+
+
 def test_a_film_decoding_may_undo_the_class_rebalancing_the_weights_keep(tmp_path, fast_recipe):
     undone = weights_keeping(tmp_path, "undone.pt", {"prior_correction": 1.0, **PALE, "cast_removal": 0.0})
     kept = weights_keeping(tmp_path, "kept.pt", {**PALE, "cast_removal": 0.0})
     filmic, plain = load_model(weights=undone, device="cpu"), load_model(weights=kept, device="cpu")
     assert filmic.info.film_decoding.prior_correction == 1.0
-    src = make_video(tmp_path / "film.mp4", frames=6, width=96, height=64)
-    colorize_video(src, tmp_path / "a.mp4", recipe=fast_recipe, model=filmic, progress=False)
-    by_hand = replace(fast_recipe, inference=replace(fast_recipe.inference, prior_correction=1.0))
-    colorize_video(src, tmp_path / "b.mp4", recipe=by_hand, model=plain, progress=False)
-    colorize_video(src, tmp_path / "c.mp4", recipe=fast_recipe, model=plain, progress=False)
-    a, b, c = frames_of(tmp_path / "a.mp4"), frames_of(tmp_path / "b.mp4"), frames_of(tmp_path / "c.mp4")
+    a, b, c = film_by_hand_and_plain(tmp_path, fast_recipe, filmic, plain, prior_correction=1.0)
     assert np.array_equal(a, b), "the film decoding's correction is the same setting given by hand"
     assert not np.array_equal(a, c), "undoing the rebalancing changes the colors"
     # photos keep the photo decoding, which undoes nothing

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
 import pytest
 import torch
-from media import make_video
 from skimage import data
-from test_film_decoding import weights_with
+from test_film_decoding import film_by_hand_and_plain, weights_with
 
-from vidcolor import InferenceConfig, colorize_image, colorize_video, load_model
+from vidcolor import InferenceConfig, colorize_image, load_model
 from vidcolor.models.archs.base import Decoding
 from vidcolor.models.colorizer import upsample_ab
 from vidcolor.models.guided import guided_upsample
@@ -84,22 +81,12 @@ def test_a_photo_smoothed_on_request_keeps_its_edges_and_loses_its_blotches():
         assert np.abs(L - cv2.cvtColor(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB), cv2.COLOR_RGB2Lab)[..., 0]).mean() < 2
 
 
-def frames_of(path) -> np.ndarray:
-    with av.open(str(path)) as c:
-        return np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)])
-
-
 def test_a_film_decoding_with_smoothing_is_the_same_setting_given_by_hand(tmp_path, fast_recipe):
     film = {"temperature": 0.8, "cast_removal": 0.5, "confidence_gate": 0.0, "chroma_restore": 0.0}
     smoothed = load_model(weights=weights_with(tmp_path, "s.pt", film | {"chroma_smoothing": 3.0}), device="cpu")
     plain = load_model(weights=weights_with(tmp_path, "p.pt", film), device="cpu")
     assert smoothed.info.film_decoding == Decoding(**film, chroma_smoothing=3.0)
-    src = make_video(tmp_path / "film.mp4", frames=6, width=96, height=64)
-    colorize_video(src, tmp_path / "a.mp4", recipe=fast_recipe, model=smoothed, progress=False)
-    by_hand = replace(fast_recipe, inference=replace(fast_recipe.inference, chroma_smoothing=3.0))
-    colorize_video(src, tmp_path / "b.mp4", recipe=by_hand, model=plain, progress=False)
-    colorize_video(src, tmp_path / "c.mp4", recipe=fast_recipe, model=plain, progress=False)
-    a, b, c = frames_of(tmp_path / "a.mp4"), frames_of(tmp_path / "b.mp4"), frames_of(tmp_path / "c.mp4")
+    a, b, c = film_by_hand_and_plain(tmp_path, fast_recipe, smoothed, plain, chroma_smoothing=3.0)
     assert len(a) == 6 and np.array_equal(a, b)
     assert not np.array_equal(a, c)
 
