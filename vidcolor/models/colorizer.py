@@ -122,7 +122,8 @@ class Colorizer:
     @torch.inference_mode()
     def predict_ab(self, gray: torch.Tensor, decoding: Decoding | None = None, *, graphs: bool = False,
                    pad_to: int | None = None, backend: str = "torch") -> torch.Tensor:
-        """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled to the input's size.
+        """(B, 1, h, w) gray 0..255 -> (B, 2, h, w) ab, upsampled to the input's size (on the gray's edges, by
+        ``models.guided``, when the decoding's ``chroma_smoothing`` is set).
 
         ``decoding``: this call's temperature, cast removal, ... (None, or a field left None: the weights' own).
         ``graphs``: on the CPU, run prepared graphs (one per shape) of ``backend``: frozen
