@@ -12,21 +12,24 @@ from ..eval.videos import evaluate_video, list_videos
 from ..media.degrade import DEGRADATIONS
 from ..models.archs.base import Decoding
 from ..models.catalog import record_eval
-from ..models.colorizer import Colorizer
+from ..models.colorizer import FILM_SETTINGS, Colorizer
 from ..pipeline.temporal import TemporalConfig
 from ..pipeline.video import resolve_model
 from ..training.split import validation_names
 from .options import ModelChoice, model_options, temporal_options
 
+# Decoding settings left out of eval's header and records: the picture-wide gain's power, which only weights
+# with a SceneGain head use (its default, 1, would read as a setting everywhere else)
+HIDDEN = ("scene_gain_power",)
+
 
 def shown_decoding(model: Colorizer, decoding: Decoding) -> dict[str, float | None]:
     """The decoding a run uses, every setting resolved (the temperature None for regression heads)."""
-    t = model.net.setting(decoding, "temperature") if model.default_temperature is not None else None
-    return {"temperature": t, "cast_removal": model.net.setting(decoding, "cast_removal"),
-            "chroma_restore": model.net.setting(decoding, "chroma_restore"),
-            "confidence_gate": model.net.setting(decoding, "confidence_gate"),
-            "prior_correction": model.net.setting(decoding, "prior_correction"),
-            "chroma_smoothing": model.net.setting(decoding, "chroma_smoothing")}
+    shown: dict[str, float | None] = {name: model.net.setting(decoding, name) for name in FILM_SETTINGS
+                                      if name not in HIDDEN}
+    if model.default_temperature is None:
+        shown["temperature"] = None
+    return shown
 
 
 def describe(shown: dict[str, float | None]) -> str:
