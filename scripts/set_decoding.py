@@ -38,20 +38,24 @@ def main() -> None:
     ap.add_argument("--smoothing", type=float,
                     help="Film decoding only: edge-aware chroma smoothing radius (models/guided.py; 0: off) "
                          "[default: kept].")
+    ap.add_argument("--floor", type=float,
+                    help="Film decoding only: chroma floor, ab units (a soft threshold; 0: off) [default: kept].")
     ap.add_argument("--film", action="store_true", help="Set the film decoding (videos) instead of the photo one.")
     args = ap.parse_args()
     ckpt = read_checkpoint(args.weights)
     if ckpt["arch"] != "effunet" and "temperature" not in ckpt["config"]:
         raise SystemExit(f"{args.weights}: model '{ckpt['arch']}' has no temperature")
-    if args.smoothing is not None and not args.film:
-        raise SystemExit("--smoothing is a film decoding setting (add --film)")
+    for name in ("smoothing", "floor"):
+        if getattr(args, name) is not None and not args.film:
+            raise SystemExit(f"--{name} is a film decoding setting (add --film)")
     if args.film:
         if args.stretch or args.mode_radius:
             raise SystemExit("a film decoding sets the temperature, gate, cast removal and restoration only")
         old_film = ckpt.get("film_decoding", {})
         ckpt["film_decoding"] = {"temperature": args.temperature, "confidence_gate": args.gate,
                                  "cast_removal": args.cast_removal, "chroma_restore": args.restore}
-        kept = {"chroma_smoothing": args.smoothing, "scene_gain_power": args.scene_gain_power,
+        kept = {"chroma_smoothing": args.smoothing, "chroma_floor": args.floor,
+                "scene_gain_power": args.scene_gain_power,
                 "prior_correction": args.prior_correction}
         for name, value in kept.items():
             if value is not None:

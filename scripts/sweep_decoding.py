@@ -1,5 +1,5 @@
 """Decoding sweep on the validation split: the chroma measures over annealed-mean temperatures,
-confidence gates, tone stretch, chroma restoration and cast removal, clean and film-like, running the
+confidence gates, tone stretch, chroma restoration, cast removal and the chroma floor, clean and film-like, running the
 network once per photo (twice with --flip). How the shipped decoding is chosen (README, "The model");
 never run it to choose anything on ../shared/data/eval.
 
@@ -72,6 +72,8 @@ def main() -> None:
                     help="Share of each picture's mean ab taken away (0: off); see models.archs.base.remove_cast.")
     ap.add_argument("--restore", type=float, nargs="+", default=[0.0],
                     help="Chroma restoration exponent (0: off); see models.ab_bins.restore_chroma.")
+    ap.add_argument("--floors", type=float, nargs="+", default=[0.0],
+                    help="Chroma floor in ab units (0: off); see models.archs.base.floor_chroma.")
     ap.add_argument("--flip", action="store_true", help="Average with the mirror image's log-probabilities.")
     ap.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "vidcolor")
     args = ap.parse_args()
@@ -79,8 +81,9 @@ def main() -> None:
     photos = select_photos(args.folder, validation_names())
     if args.limit and args.limit < len(photos):
         photos = [photos[i] for i in np.linspace(0, len(photos) - 1, args.limit).astype(int)]
-    combos = [(t, g, st, r, tau, k, c) for t in args.temperatures for g in args.gates for st in args.stretch
-              for r in args.radii for tau in args.prior_corrections for k in args.restore for c in args.cast_removal]
+    combos = [(t, g, st, r, tau, k, c, f) for t in args.temperatures for g in args.gates for st in args.stretch
+              for r in args.radii for tau in args.prior_corrections for k in args.restore for c in args.cast_removal
+              for f in args.floors]
     scores = {(look, c): [] for look in args.degrade for c in combos}
     for path in photos:
         rgb = read_image(path)
@@ -92,17 +95,18 @@ def main() -> None:
             for st in args.stretch:
                 model.net.config.input_stretch = st
                 logits = network_logits(model.net, x, args.flip)
-                for t, g, s_, r, tau, k, c in combos:
+                for combo in combos:
+                    t, g, s_, r, tau, k, c, f = combo
                     if s_ != st:
                         continue
                     decoding = Decoding(temperature=t, cast_removal=c, confidence_gate=g, mode_radius=r,
-                                        chroma_restore=k, prior_correction=tau)
+                                        chroma_restore=k, prior_correction=tau, chroma_floor=f)
                     ab = upsample_ab(model.net.decode_ab(logits, decoding), (rh, rw))[0].permute(1, 2, 0).numpy()
-                    scores[(look, (t, g, st, r, tau, k, c))].append(chroma_scores(rgb, resize(ab, w, h)))
+                    scores[(look, combo)].append(chroma_scores(rgb, resize(ab, w, h)))
     print(f"{args.folder} [{args.split} split] ({len(photos)} photos), render size {args.render_size}, "
           f"weights {model.info.weights_path}")
     print(f"{'input':<6} {'T':>5} {'gate':>5} {'strch':>5} {'mode':>5} {'prior':>5} {'rstr':>5} {'cast':>5} "
-          f"{'gain dB':>8} {'CF-σ':>6} {'hue45':>6} {'neutral':>8} "
+          f"{'floor':>5} {'gain dB':>8} {'CF-σ':>6} {'hue45':>6} {'neutral':>8} "
           f"{'worst':>6}")
     worst: dict[tuple[float, ...], float] = {}
     for (look, combo), rows in scores.items():
@@ -112,10 +116,10 @@ def main() -> None:
         print(f"{look:<6} " + " ".join(f"{v:>5}" for v in combo) + f" {s.gain:>+8.3f} {s.cf_sigma_ratio:>6.3f} "
               f"{s.hue45:>6.3f} {s.neutral_cast:>8.2f} {w:>6.3f}")
     best = max(worst, key=worst.get)
-    t, g, st, r, tau, k, c = best
+    t, g, st, r, tau, k, c, f = best
     print(f"best worst-bar ratio over {', '.join(args.degrade)}{' (flip-averaged)' if args.flip else ''}: T {t}, "
-          f"gate {g}, stretch {st}, mode radius {r}, prior correction {tau}, restore {k}, cast removal {c} "
-          f"({worst[best]:.3f})")
+          f"gate {g}, stretch {st}, mode radius {r}, prior correction {tau}, restore {k}, cast removal {c}, "
+          f"chroma floor {f} ({worst[best]:.3f})")
 
 
 if __name__ == "__main__":

@@ -48,14 +48,16 @@ def test_every_option_group_reaches_the_recipe_the_report_records(tmp_path):
     src = make_video(tmp_path / "film.mp4", frames=4, audio=False)
     report = tmp_path / "report.json"
     r = run("run", src, "--render-size", "48", "--temperature", "0.9", "--cast-removal", "0.3",
-            "--chroma-restore", "0.2", "--confidence-gate", "0.1", "--chroma-smoothing", "3", "--strength", "0.5",
+            "--chroma-restore", "0.2", "--confidence-gate", "0.1", "--chroma-smoothing", "3", "--chroma-floor", "2.5",
+            "--strength", "0.5",
             "--predict-every", "3",
             "--crf", "30", "--preset", "ultrafast", "--segment-seconds", "5",
             "--model-workers", "1", "--no-jit", "--batch-size", "2", "--device", "cpu", "--report", report, "--quiet")
     assert r.exit_code == 0, r.output
     settings = json.loads(report.read_text())["files"][0]["settings"]
     assert settings["inference"] == {"render_size": 48, "temperature": 0.9, "cast_removal": 0.3, "chroma_restore": 0.2,
-                                     "confidence_gate": 0.1, "chroma_smoothing": 3.0, "scene_gain_power": None,
+                                     "confidence_gate": 0.1, "chroma_smoothing": 3.0, "chroma_floor": 2.5,
+                                     "scene_gain_power": None,
                                      "vivid": False,
                                      # a film: what the flags leave to the weights is their film decoding's
                                      "prior_correction": load_model().info.film_decoding.prior_correction}

@@ -109,7 +109,7 @@ def test_a_run_report_records_the_decoding_a_film_was_made_with(tmp_path, film_w
     assert r.exit_code == 0, r.output
     inference = json.loads(report.read_text())["files"][0]["settings"]["inference"]
     assert inference == {"render_size": 64, "vivid": False, "scene_gain_power": None, "prior_correction": None,
-                         "chroma_smoothing": None, **PALE}, inference
+                         "chroma_smoothing": None, "chroma_floor": None, **PALE}, inference
 
 
 def test_a_preview_shows_the_film_decoding(tmp_path, film_weights, photo_only, fast_recipe):

@@ -3,10 +3,6 @@ gray's edges, and reach films and photos through the decoding like any other set
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -89,20 +85,3 @@ def test_a_film_decoding_with_smoothing_is_the_same_setting_given_by_hand(tmp_pa
     a, b, c = film_by_hand_and_plain(tmp_path, fast_recipe, smoothed, plain, chroma_smoothing=3.0)
     assert len(a) == 6 and np.array_equal(a, b)
     assert not np.array_equal(a, c)
-
-
-def test_set_decoding_sets_the_film_smoothing_and_keeps_what_it_is_not_given(tmp_path):
-    script = Path(__file__).parents[1] / "scripts" / "set_decoding.py"
-    copy = weights_with(tmp_path, "w.pt", {"temperature": 1.0, "scene_gain_power": 0.5})
-
-    def set_(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(script), str(copy), *args], capture_output=True, text=True)
-
-    assert set_("0.8", "--cast-removal", "0.5", "--smoothing", "3", "--film").returncode == 0
-    assert load_model(weights=copy).info.film_decoding == Decoding(
-        temperature=0.8, cast_removal=0.5, confidence_gate=0.0, chroma_restore=0.0, chroma_smoothing=3.0,
-        scene_gain_power=0.5)
-    assert set_("0.9", "--film").returncode == 0
-    assert load_model(weights=copy).info.film_decoding.chroma_smoothing == 3.0, "kept when not given"
-    refused = set_("0.8", "--smoothing", "3")
-    assert refused.returncode != 0 and "film decoding setting" in refused.stderr

@@ -37,7 +37,8 @@ def describe(shown: dict[str, float | None]) -> str:
     return (f"temperature {t if t is not None else '- (regression)'}, cast removal {shown['cast_removal']}, "
             f"chroma restoration {shown['chroma_restore']}, confidence gate {shown['confidence_gate']}"
             + (f", rebalancing undone {shown['prior_correction']}" if shown["prior_correction"] else "")
-            + (f", chroma smoothing {shown['chroma_smoothing']:g}" if shown["chroma_smoothing"] else ""))
+            + (f", chroma smoothing {shown['chroma_smoothing']:g}" if shown["chroma_smoothing"] else "")
+            + (f", chroma floor {shown['chroma_floor']:g}" if shown["chroma_floor"] else ""))
 
 
 @click.command(name="eval")

@@ -60,6 +60,7 @@ class ModelChoice:
     chroma_restore: float | None
     confidence_gate: float | None
     chroma_smoothing: int | None
+    chroma_floor: float | None
     vivid: bool
 
     def recipe(self, temporal: TemporalConfig, encode: EncodeSettings | None = None,
@@ -69,7 +70,7 @@ class ModelChoice:
                                     cast_removal=self.cast_removal, chroma_restore=self.chroma_restore,
                                     confidence_gate=self.confidence_gate, vivid=self.vivid,
                                     chroma_smoothing=None if self.chroma_smoothing is None
-                                    else float(self.chroma_smoothing))
+                                    else float(self.chroma_smoothing), chroma_floor=self.chroma_floor)
         return Recipe(model=self.model_name, weights=str(self.weights) if self.weights else None,
                       inference=inference, temporal=temporal, encode=encode or EncodeSettings(),
                       segment_seconds=segment_seconds)
@@ -111,6 +112,10 @@ model_options = _grouped("model_choice", ModelChoice, [
                  help="Colors evened out within regions of even gray and kept to the gray's edges: the radius in "
                       "cells of the network's output (a quarter of the working size; higher = one color per "
                       "object, fewer blotches; 0 = off) [default: the model's; for videos its film decoding]."),
+    click.option("--chroma-floor", type=click.FloatRange(0, 50),
+                 help="Faint colors shown as gray: each pixel's chroma less this many ab units, none below 0, its "
+                      "hue kept (higher = gray where the network only hints at a color; 0 = off) [default: the "
+                      "model's; for videos its film decoding]."),
     click.option("--vivid", is_flag=True,
                  help="Decode a film as vividly as a photo (the weights' photo decoding, not their cautious film "
                       "one): bolder colors, and more of them wrong."),

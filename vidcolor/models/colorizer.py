@@ -148,7 +148,7 @@ class Colorizer:
 # What a film decoding may set: the decoding settings a run can also give (pipeline.settings.InferenceConfig
 # has a field of each name, and its decoding is made of them)
 FILM_SETTINGS = ("temperature", "cast_removal", "chroma_restore", "confidence_gate", "scene_gain_power",
-                 "prior_correction", "chroma_smoothing")
+                 "prior_correction", "chroma_smoothing", "chroma_floor")
 
 
 def film_decoding_of(ckpt: dict[str, Any], path: Path | None) -> Decoding:

@@ -32,6 +32,7 @@ class InferenceConfig:
     scene_gain_power: float | None = None  # the picture-wide gain raised to this (0: off); None = the model's own
     prior_correction: float | None = None  # share of the class rebalancing undone (0: off); None = the model's own
     chroma_smoothing: float | None = None  # edge-aware smoothing radius (0: off); None = the model's own
+    chroma_floor: float | None = None  # soft threshold on chroma, ab units (0: off); None = the model's own
     vivid: bool = False  # a film decoded as vividly as a photo (the weights' photo decoding, not their film one)
 
     @property

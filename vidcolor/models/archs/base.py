@@ -26,6 +26,7 @@ class Decoding:
     scene_gain_power: float | None = None  # the picture-wide gain (a SceneGain head's) raised to this; 0: off
     prior_correction: float | None = None  # logits − this × log(class rebalancing weight); 0: off (logit_shift)
     chroma_smoothing: float | None = None  # edge-aware upsampling radius, in output cells (models.guided); 0: off
+    chroma_floor: float | None = None  # chroma below this (ab units) shown gray, the rest lowered by it; 0: off
 
     def over(self, base: Decoding) -> Decoding:
         """These settings, and ``base``'s where these leave one to the weights (None)."""
@@ -83,13 +84,14 @@ class ChromaNet(nn.Module):
 
     def decode_ab(self, out: torch.Tensor, decoding: Decoding | None = None) -> torch.Tensor:
         """Network output to ab (B, 2, h, w): ``decode_colors``, times the picture's chroma gain where the
-        network predicts one, less the cast removal × each picture's mean."""
+        network predicts one, less the cast removal × each picture's mean, its faint chroma floored."""
         main, gain = self.split_output(out)
         ab = self.decode_colors(main, decoding)
         power = self.setting(decoding, "scene_gain_power", 1.0)
         if gain is not None and power > 0:
             ab = ab * torch.sigmoid(gain.float())[:, None, None, None] ** power
-        return remove_cast(ab, self.setting(decoding, "cast_removal"))
+        ab = remove_cast(ab, self.setting(decoding, "cast_removal"))
+        return floor_chroma(ab, self.setting(decoding, "chroma_floor"))
 
     def decode_colors(self, main: torch.Tensor, decoding: Decoding | None = None) -> torch.Tensor:
         """Bin logits or raw ab to ab: annealed mean (chroma-restored, confidence-gated or within the
@@ -113,6 +115,20 @@ def remove_cast(ab: torch.Tensor, strength: float) -> torch.Tensor:
     if strength <= 0:
         return ab
     return ab - strength * ab.mean(dim=(2, 3), keepdim=True)
+
+
+def floor_chroma(ab: torch.Tensor, floor: float) -> torch.Tensor:
+    """Each pixel's chroma less ``floor`` (ab units), none below zero; its hue kept (0: off).
+
+    A soft threshold. Faint chroma is where the network's guess is least often the right hue, and on a
+    nearly colorless scene (a gray street, bottles on a white table) a faint wrong tint is all the harm
+    there is: it goes to gray, while a color the network paints boldly keeps its hue, a little paler.
+    A decoding choice for films, made on the video validation sets (README, "On video").
+    """
+    if floor <= 0:
+        return ab
+    chroma = ab.norm(dim=1, keepdim=True)
+    return ab * ((chroma - floor).clamp(min=0.0) / chroma.clamp(min=1e-6))
 
 
 def conv_bn_act(cin: int, cout: int, kernel: int = 3, stride: int = 1,
