@@ -268,6 +268,11 @@ def test_the_video_summary_counts_the_flicker_colorization_adds_and_says_when_th
     # mean original 0.0002, off 0.0006, temporal 0.0003: 0.0004 added, 0.0003 of it taken away
     line = summarize_videos({"a": clip(0.0001, 0.0005, 0.0002, -1.0), "b": clip(0.0003, 0.0007, 0.0004, +3.0)})
     assert "1.500x original; flicker excess cut 75%" in line, line
-    assert "mean +1.00 dB, worst clip -1.00 dB" in line, line
+    assert "mean +1.00 dB, worst clip -1.00 dB, 0 of 2 clips below -1 dB" in line, line
+    harmed = summarize_videos({"a": clip(0.0001, 0.0005, 0.0002, -1.5), "b": clip(0.0003, 0.0007, 0.0004, -1.01),
+                               "c": clip(0.0003, 0.0007, 0.0004, +2.0)})
+    assert "worst clip -1.50 dB, 2 of 3 clips below -1 dB" in harmed, harmed
+    below = summarize_videos({"a": clip(0.0003, 0.0006, 0.0002, 0.0)})
+    assert "flicker excess cut 100%, below the original's own" in below, below
     pale = summarize_videos({"a": clip(0.0003, 0.0002, 0.0002, 0.0)})
     assert "per-frame color adds no flicker beyond the original's" in pale and "%" not in pale, pale
