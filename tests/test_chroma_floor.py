@@ -12,13 +12,11 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from skimage import data
-from test_film_decoding import film_by_hand_and_plain, weights_with
+from test_film_decoding import weights_with
+from test_guided import photo_plain_and_with
 
-from vidcolor import InferenceConfig, colorize_image, load_model
+from vidcolor import load_model
 from vidcolor.models.archs.base import Decoding, floor_chroma
-
-FILM = {"temperature": 0.8, "cast_removal": 0.5, "confidence_gate": 0.0, "chroma_restore": 0.0}
 
 
 def ab_at(chroma: list[float], hue_deg: list[float]) -> torch.Tensor:
@@ -47,12 +45,7 @@ def test_a_floor_grays_a_faint_picture_and_keeps_a_vivid_one_vivid():
 
 
 def test_a_photo_with_a_floor_is_paler_and_keeps_its_luminance():
-    model = load_model(device="cpu")
-    gray = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY)
-    plain = colorize_image(gray, model=model, config=InferenceConfig(render_size=96))
-    assert np.array_equal(plain, colorize_image(gray, model=model,
-                                                config=InferenceConfig(render_size=96, chroma_floor=0.0)))
-    floored = colorize_image(gray, model=model, config=InferenceConfig(render_size=96, chroma_floor=8.0))
+    _, plain, floored = photo_plain_and_with("chroma_floor", 8.0)
 
     def lab(rgb: np.ndarray) -> np.ndarray:
         return cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
@@ -61,15 +54,6 @@ def test_a_photo_with_a_floor_is_paler_and_keeps_its_luminance():
     assert chroma_floored.mean() < chroma_plain.mean()
     assert (chroma_floored < 2).mean() > (chroma_plain < 2).mean(), "more of the picture gray"
     assert np.abs(lab(floored)[..., 0] - lab(plain)[..., 0]).mean() < 1.5
-
-
-def test_a_film_decoding_with_a_floor_is_the_same_setting_given_by_hand(tmp_path, fast_recipe):
-    floored = load_model(weights=weights_with(tmp_path, "f.pt", FILM | {"chroma_floor": 6.0}), device="cpu")
-    plain = load_model(weights=weights_with(tmp_path, "p.pt", FILM), device="cpu")
-    assert floored.info.film_decoding == Decoding(**FILM, chroma_floor=6.0)
-    a, b, c = film_by_hand_and_plain(tmp_path, fast_recipe, floored, plain, chroma_floor=6.0)
-    assert len(a) == 6 and np.array_equal(a, b)
-    assert not np.array_equal(a, c)
 
 
 @pytest.mark.parametrize(("flag", "name"), [("--floor", "chroma_floor"), ("--smoothing", "chroma_smoothing")])

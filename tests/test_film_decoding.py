@@ -192,6 +192,17 @@ def film_by_hand_and_plain(tmp_path, recipe, filmic, plain, **by_hand) -> tuple[
     return tuple(frames_of(tmp_path / f"{name}.mp4") for name in "abc")
 
 
+@pytest.mark.parametrize("setting", [{"chroma_smoothing": 3.0}, {"chroma_floor": 6.0}])
+def test_a_film_decodings_own_setting_is_the_same_setting_given_by_hand(tmp_path, fast_recipe, setting):
+    film = {"temperature": 0.8, "cast_removal": 0.5, "confidence_gate": 0.0, "chroma_restore": 0.0}
+    own = load_model(weights=weights_with(tmp_path, "own.pt", film | setting), device="cpu")
+    plain = load_model(weights=weights_with(tmp_path, "plain.pt", film), device="cpu")
+    assert own.info.film_decoding == Decoding(**film, **setting)
+    a, b, c = film_by_hand_and_plain(tmp_path, fast_recipe, own, plain, **setting)
+    assert len(a) == 6 and np.array_equal(a, b)
+    assert not np.array_equal(a, c), "the setting changes the colors"
+
+
 def test_a_film_decoding_may_undo_the_class_rebalancing_the_weights_keep(tmp_path, fast_recipe):
     undone = weights_keeping(tmp_path, "undone.pt", {"prior_correction": 1.0, **PALE, "cast_removal": 0.0})
     kept = weights_keeping(tmp_path, "kept.pt", {**PALE, "cast_removal": 0.0})

@@ -8,10 +8,8 @@ import numpy as np
 import pytest
 import torch
 from skimage import data
-from test_film_decoding import film_by_hand_and_plain, weights_with
 
 from vidcolor import InferenceConfig, colorize_image, load_model
-from vidcolor.models.archs.base import Decoding
 from vidcolor.models.colorizer import upsample_ab
 from vidcolor.models.guided import guided_upsample
 
@@ -62,26 +60,22 @@ def chroma_spread(rgb: np.ndarray) -> float:
     return float(lab[..., 1:].std())
 
 
-def test_a_photo_smoothed_on_request_keeps_its_edges_and_loses_its_blotches():
+def photo_plain_and_with(name: str, value: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The astronaut (gray), colorized as the weights decode photos and with one decoding setting; the
+    setting at 0 is checked to be off."""
     model = load_model(device="cpu")
     gray = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY)
     plain = colorize_image(gray, model=model, config=InferenceConfig(render_size=96))
     assert np.array_equal(plain, colorize_image(gray, model=model,
-                                                config=InferenceConfig(render_size=96, chroma_smoothing=0.0)))
-    smooth = colorize_image(gray, model=model, config=InferenceConfig(render_size=96, chroma_smoothing=4.0))
+                                                config=InferenceConfig(render_size=96, **{name: 0.0})))
+    return gray, plain, colorize_image(gray, model=model, config=InferenceConfig(render_size=96, **{name: value}))
+
+
+def test_a_photo_smoothed_on_request_keeps_its_edges_and_loses_its_blotches():
+    gray, plain, smooth = photo_plain_and_with("chroma_smoothing", 4.0)
     assert not np.array_equal(plain, smooth)
     assert chroma_spread(smooth) < chroma_spread(plain)
     # the luminance is the input's either way
     for out in (plain, smooth):
         L = cv2.cvtColor(out, cv2.COLOR_RGB2Lab)[..., 0].astype(int)
         assert np.abs(L - cv2.cvtColor(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB), cv2.COLOR_RGB2Lab)[..., 0]).mean() < 2
-
-
-def test_a_film_decoding_with_smoothing_is_the_same_setting_given_by_hand(tmp_path, fast_recipe):
-    film = {"temperature": 0.8, "cast_removal": 0.5, "confidence_gate": 0.0, "chroma_restore": 0.0}
-    smoothed = load_model(weights=weights_with(tmp_path, "s.pt", film | {"chroma_smoothing": 3.0}), device="cpu")
-    plain = load_model(weights=weights_with(tmp_path, "p.pt", film), device="cpu")
-    assert smoothed.info.film_decoding == Decoding(**film, chroma_smoothing=3.0)
-    a, b, c = film_by_hand_and_plain(tmp_path, fast_recipe, smoothed, plain, chroma_smoothing=3.0)
-    assert len(a) == 6 and np.array_equal(a, b)
-    assert not np.array_equal(a, c)
