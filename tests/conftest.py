@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 # Ray, wherever a test loads it: every node and driver on 127.0.0.1, never another address
@@ -27,3 +28,10 @@ def model() -> Colorizer:
 def fast_recipe() -> Recipe:
     """Small working size and the fastest x264 preset: tests check behaviour, not looks."""
     return Recipe(inference=InferenceConfig(render_size=64), encode=EncodeSettings(preset="ultrafast"))
+
+
+@pytest.fixture
+def vivid_recipe(fast_recipe: Recipe) -> Recipe:
+    """The same, a film decoded as a photo is (``--vivid``): the weights' cautious film decoding leaves a generated
+    clip all but gray, and a test that compares or follows color needs color to be there."""
+    return replace(fast_recipe, inference=replace(fast_recipe.inference, vivid=True))

@@ -128,7 +128,7 @@ def test_chroma_restore_makes_a_photo_more_vivid_and_a_new_value_redoes_the_outp
 def test_preview_has_gray_and_color_for_each_time(tmp_path):
     src = make_video(tmp_path / "film.mp4", frames=24, width=80, height=48)
     out = tmp_path / "p.png"
-    r = run("preview", src, "--at", "0.5", "--at", "0:01.2", "-o", out, "--render-size", "64")
+    r = run("preview", src, "--at", "0.5", "--at", "0:01.2", "-o", out, "--render-size", "64", "--vivid")
     assert r.exit_code == 0, r.output
     img = cv2.imread(str(out))
     assert img.shape[0] == 2 * (48 + 4)

@@ -101,11 +101,12 @@ def test_a_run_leaves_torch_and_opencv_thread_counts_as_it_found_them(tmp_path, 
     assert seen == [before[0]]
 
 
-def test_chroma_is_added_to_a_real_photo_film(tmp_path, model, fast_recipe):
+def test_chroma_is_added_to_a_real_photo_film(tmp_path, model, fast_recipe, vivid_recipe):
     src = make_video(tmp_path / "coffee.mp4", image="coffee", width=160, height=96, frames=4, audio=False)
-    out = colorize_video(src, recipe=fast_recipe, model=model, progress=False).output
-    rgb = video_facts(out)["last_rgb"]
-    assert colorfulness(rgb) > 5.0  # a gray frame scores ~0
+    cautious = colorize_video(src, tmp_path / "film.mp4", recipe=fast_recipe, model=model, progress=False).output
+    vivid = colorize_video(src, tmp_path / "vivid.mp4", recipe=vivid_recipe, model=model, progress=False).output
+    film, photo = (colorfulness(video_facts(out)["last_rgb"]) for out in (cautious, vivid))
+    assert film > 2.0 and photo > 5.0 and photo > film, (film, photo)  # a gray frame scores ~0
 
 
 def test_existing_output_is_refused_without_overwrite(tmp_path, model, fast_recipe):
@@ -171,11 +172,11 @@ def test_audio_only_file_is_a_clear_error(tmp_path, model, fast_recipe):
         colorize_video(path, recipe=fast_recipe, model=model, progress=False)
 
 
-def test_plain_model_gives_the_same_film_as_its_torchscript_graphs(tmp_path, model, fast_recipe):
+def test_plain_model_gives_the_same_film_as_its_torchscript_graphs(tmp_path, model, vivid_recipe):
     """--no-jit is a speed option only: same frames and timing, colors within rounding."""
     src = make_video(tmp_path / "in.mp4", frames=6)
-    graphs = colorize_video(src, tmp_path / "jit.mp4", recipe=fast_recipe, model=model, progress=False)
-    eager = colorize_video(src, tmp_path / "plain.mp4", recipe=fast_recipe, execution=Execution(jit=False),
+    graphs = colorize_video(src, tmp_path / "jit.mp4", recipe=vivid_recipe, model=model, progress=False)
+    eager = colorize_video(src, tmp_path / "plain.mp4", recipe=vivid_recipe, execution=Execution(jit=False),
                            model=model, progress=False)
     a, b = video_facts(graphs.output), video_facts(eager.output)
     assert a["times"] == b["times"] and all(np.array_equal(x, y) for x, y in zip(a["luma"], b["luma"]))
@@ -183,11 +184,11 @@ def test_plain_model_gives_the_same_film_as_its_torchscript_graphs(tmp_path, mod
     assert diff.mean() < 0.5 and colorfulness(a["last_rgb"]) > 2.0  # a gray frame scores ~0
 
 
-def test_compiled_model_gives_the_same_film(tmp_path, model, fast_recipe):
+def test_compiled_model_gives_the_same_film(tmp_path, model, vivid_recipe):
     """--compile is a speed option only: same frames, timing and (up to rounding) colors."""
     src = make_video(tmp_path / "in.mp4", frames=7)  # 7 frames, batch 4: the last batch is padded
-    eager = colorize_video(src, tmp_path / "eager.mp4", recipe=fast_recipe, model=model, progress=False)
-    fast = colorize_video(src, tmp_path / "compiled.mp4", recipe=fast_recipe, execution=Execution(compile=True),
+    eager = colorize_video(src, tmp_path / "eager.mp4", recipe=vivid_recipe, model=model, progress=False)
+    fast = colorize_video(src, tmp_path / "compiled.mp4", recipe=vivid_recipe, execution=Execution(compile=True),
                           model=model, progress=False)
     a, b = video_facts(eager.output), video_facts(fast.output)
     assert b["times"] == a["times"] and fast.frames == 7
