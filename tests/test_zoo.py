@@ -14,9 +14,13 @@ from skimage import data
 
 from vidcolor import colorize_video, load_model
 from vidcolor.cli import main
+from vidcolor.cli.evaluate import shown_decoding
 from vidcolor.errors import VidcolorError
 from vidcolor.models import zoo
 from vidcolor.models.archs.base import AB_SCALE
+from vidcolor.models.catalog import decodings_of, describe_decoding
+from vidcolor.models.checkpoint import read_checkpoint
+from vidcolor.pipeline.settings import InferenceConfig
 from vidcolor.training.data import CropConfig, build_cache
 from vidcolor.training.loop import Trainer, train_config
 
@@ -83,9 +87,34 @@ def test_trains_saves_reloads_and_colorizes_a_clip(name, photo_cache, tmp_path, 
 def test_models_command_lists_every_entry_and_the_default():
     result = CliRunner().invoke(main, ["models"])
     assert result.exit_code == 0, result.output
-    rows = {line.split()[0]: line for line in result.output.splitlines()[1:] if line.strip()}
+    table = result.output.split("\n\n")[0]
+    rows = {line.split()[0]: line for line in table.splitlines()[1:] if line.strip()}
     assert set(zoo.MODELS) <= set(rows)
     assert "default" in rows[zoo.DEFAULT_MODEL]
+
+
+def test_models_command_shows_how_films_decode_as_eval_resolves_it():
+    """The film decoding a user gets without flags is listed, and it is the one eval measures with."""
+    model = load_model()
+    photo = shown_decoding(model, InferenceConfig().decoding)
+    film = shown_decoding(model, InferenceConfig().for_film(model.info.film_decoding).decoding)
+    assert film != photo, "the shipped weights decode films their own way"
+    output = CliRunner().invoke(main, ["models"]).output
+    assert f"{zoo.DEFAULT_MODEL} photos: {describe_decoding(photo)}" in output
+    assert f"{zoo.DEFAULT_MODEL} films:  {describe_decoding(film)}" in output
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_files_own_decodings_are_what_a_run_resolves(name):
+    """decodings_of reads the file; shown_decoding asks the loaded network: they must agree for every model."""
+    path = zoo.weights_for(name)
+    if not path.exists():
+        pytest.skip(f"{name} has no weights here")
+    model = load_model(name)
+    own = decodings_of(read_checkpoint(path))
+    assert own["photos"] == shown_decoding(model, InferenceConfig().decoding)
+    film = InferenceConfig().for_film(model.info.film_decoding).decoding
+    assert own.get("films", own["photos"]) == shown_decoding(model, film)
 
 
 def test_zoo_defaults_follow_the_papers():

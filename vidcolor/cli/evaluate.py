@@ -11,16 +11,12 @@ from ..eval.tables import format_video_table, summarize_videos
 from ..eval.videos import evaluate_video, list_videos
 from ..media.degrade import DEGRADATIONS
 from ..models.archs.base import Decoding
-from ..models.catalog import record_eval
+from ..models.catalog import HIDDEN, describe_decoding, record_eval
 from ..models.colorizer import FILM_SETTINGS, Colorizer
 from ..pipeline.temporal import TemporalConfig
 from ..pipeline.video import resolve_model
 from ..training.split import validation_names
 from .options import ModelChoice, model_options, temporal_options
-
-# Decoding settings left out of eval's header and records: the picture-wide gain's power, which only weights
-# with a SceneGain head use (its default, 1, would read as a setting everywhere else)
-HIDDEN = ("scene_gain_power",)
 
 
 def shown_decoding(model: Colorizer, decoding: Decoding) -> dict[str, float | None]:
@@ -30,15 +26,6 @@ def shown_decoding(model: Colorizer, decoding: Decoding) -> dict[str, float | No
     if model.default_temperature is None:
         shown["temperature"] = None
     return shown
-
-
-def describe(shown: dict[str, float | None]) -> str:
-    t = shown["temperature"]
-    return (f"temperature {t if t is not None else '- (regression)'}, cast removal {shown['cast_removal']}, "
-            f"chroma restoration {shown['chroma_restore']}, confidence gate {shown['confidence_gate']}"
-            + (f", rebalancing undone {shown['prior_correction']}" if shown["prior_correction"] else "")
-            + (f", chroma smoothing {shown['chroma_smoothing']:g}" if shown["chroma_smoothing"] else "")
-            + (f", chroma floor {shown['chroma_floor']:g}" if shown["chroma_floor"] else ""))
 
 
 @click.command(name="eval")
@@ -72,7 +59,7 @@ def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: Tem
     model = resolve_model(recipe, model_choice.execution())
     render_size = recipe.inference.render_size
     shown = shown_decoding(model, recipe.inference.decoding)
-    click.echo(f"weights {model.info.weights_path}, render size {render_size}, {describe(shown)}"
+    click.echo(f"weights {model.info.weights_path}, render size {render_size}, {describe_decoding(shown)}"
                + (f", inputs degraded: {degrade}" if degrade else ""))
     names = validation_names() if split == "validation" else None
     videos: list[Path] = []
@@ -97,7 +84,7 @@ def eval_cmd(targets: tuple[Path, ...], model_choice: ModelChoice, temporal: Tem
     if videos:
         film = shown_decoding(model, recipe.inference.for_film(model.info.film_decoding).decoding)
         if film != shown:
-            click.echo(f"videos decoded as films: {describe(film)}")
+            click.echo(f"videos decoded as films: {describe_decoding(film)}")
     if videos and (keyframes_mode or reference_mode):
         if degrade:
             raise click.UsageError("--degrade is measured on the automatic colors only, not with --keyframes "

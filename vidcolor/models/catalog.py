@@ -14,16 +14,19 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import VidcolorError
 from . import zoo
 from .checkpoint import read_checkpoint
-from .colorizer import Colorizer
+from .colorizer import FILM_SETTINGS, Colorizer
 
 EVALS_FILE = "evals.json"
+# Decoding settings left out of what is shown and recorded: the picture-wide gain's power, which only weights
+# with a SceneGain head use (its default, 1, would read as a setting everywhere else)
+HIDDEN = ("scene_gain_power",)
 
 
 @dataclass
@@ -37,6 +40,7 @@ class ModelStatus:
     steps: int | None
     scores: dict[str, dict[str, Any]]  # set name -> recorded scores for these weights
     description: str
+    decodings: dict[str, dict[str, float | None]] = field(default_factory=dict)  # "photos"/"films" -> settings
 
 
 def evals_path() -> Path:
@@ -82,6 +86,7 @@ def model_status(name: str, evals: dict[str, Any]) -> ModelStatus:
     path = zoo.weights_for(name)
     params = steps = None
     scores: dict[str, dict[str, Any]] = {}
+    decodings: dict[str, dict[str, float | None]] = {}
     if not path.exists():
         status = "no weights"
     else:
@@ -90,10 +95,34 @@ def model_status(name: str, evals: dict[str, Any]) -> ModelStatus:
             params = sum(v.numel() for k, v in ckpt["state_dict"].items() if not _is_buffer(k))
             steps = ckpt.get("meta", {}).get("steps")
             scores = {s: r for s, r in evals.get(name, {}).items() if r.get("weights_sha256") == ckpt["sha256"]}
+            decodings = decodings_of(ckpt)
             status = "trained"
         except VidcolorError as exc:
             status = str(exc).split(": ", 1)[-1]
-    return ModelStatus(name, name == zoo.DEFAULT_MODEL, status, params, steps, scores, e.description)
+    return ModelStatus(name, name == zoo.DEFAULT_MODEL, status, params, steps, scores, e.description, decodings)
+
+
+def decodings_of(ckpt: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """A weights file's own decodings: "photos" (its config) and, where it has one, "films" (its film
+    decoding over that). Films may decode differently from photos, and a user should not have to run
+    ``eval`` to learn how (the temperature is None for a regression head)."""
+    config = ckpt["config"]
+    photos: dict[str, float | None] = {name: float(config.get(name, 0.0)) for name in FILM_SETTINGS
+                                       if name not in HIDDEN}
+    if config.get("head", "reg") != "cls":
+        photos["temperature"] = None
+    film = {name: float(v) for name, v in (ckpt.get("film_decoding") or {}).items() if name not in HIDDEN}
+    return {"photos": photos} | ({"films": photos | film} if film else {})
+
+
+def describe_decoding(shown: dict[str, float | None]) -> str:
+    """One line for a decoding, its settings resolved: what ``eval`` prints and ``models`` lists."""
+    t = shown["temperature"]
+    return (f"temperature {t if t is not None else '- (regression)'}, cast removal {shown['cast_removal']}, "
+            f"chroma restoration {shown['chroma_restore']}, confidence gate {shown['confidence_gate']}"
+            + (f", rebalancing undone {shown['prior_correction']}" if shown["prior_correction"] else "")
+            + (f", chroma smoothing {shown['chroma_smoothing']:g}" if shown["chroma_smoothing"] else "")
+            + (f", chroma floor {shown['chroma_floor']:g}" if shown["chroma_floor"] else ""))
 
 
 def _is_buffer(key: str) -> bool:
@@ -111,4 +140,11 @@ def format_models(rows: list[ModelStatus], set_name: str = "bsds500-test") -> st
         params = f"{r.params / 1e6:.2f}M" if r.params else "-"
         lines.append(f"{r.name:<15} {'default' if r.default else '':<8} {r.status:<11} {params:>7} "
                      f"{r.steps if r.steps is not None else '-':>6}  {score:<24} {r.description}")
+    decoded = [r for r in rows if "films" in r.decodings]
+    if decoded:
+        lines += ["", "Decodings that differ for films (the weights' own; flags override them, and --vivid "
+                      "decodes a film as a photo):"]
+        for r in decoded:
+            lines += [f"  {r.name} photos: {describe_decoding(r.decodings['photos'])}",
+                      f"  {r.name} films:  {describe_decoding(r.decodings['films'])}"]
     return "\n".join(lines)
